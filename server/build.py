@@ -1,0 +1,166 @@
+"""The pipeline, built once and shared by the command line and the server:
+
+    Turtle files → strict parse → SHACL checks → OWL RL reasoning → on-disk store
+
+A build is cached under the project's cache directory by a digest of the source files,
+so a restart with unchanged data only opens the store that is already there.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from . import __version__
+from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from .project import Project, digest_files
+from .reasoning import owlrl_inferred
+from .terms import rdflib_graph, to_oxigraph
+from .turtle import parse_turtle_file
+from .validation import Report, Result, shacl_validate
+
+# Bump when the build's output changes for the same input, so old caches are not reused.
+PIPELINE_VERSION = f"{__version__}/1"
+
+
+class ValidationFailed(Exception):
+    """The data does not conform to the shapes; `report` says where and why."""
+
+    def __init__(self, report: Report):
+        super().__init__(f"{len(report.violations)} SHACL violation(s)")
+        self.report = report
+
+
+@dataclass
+class Build:
+    """A finished build: an on-disk pyoxigraph store holding three named graphs."""
+
+    digest: str
+    directory: Path
+    counts: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[Result] = field(default_factory=list)
+    cached: bool = False
+
+    @property
+    def store_path(self) -> Path:
+        return self.directory / "store"
+
+    def open_store(self) -> ox.Store:
+        """A read-only handle; any number of processes may hold one at once."""
+        return ox.Store.read_only(str(self.store_path))
+
+
+@dataclass
+class ParsedSources:
+    """The strictly parsed files, as rdflib graphs for pySHACL and owlrl."""
+
+    ontology: rdflib.Graph
+    shapes: rdflib.Graph
+    data: rdflib.Graph
+
+
+def source_files(project: Project) -> list[Path]:
+    return project.ontology_files + project.shapes_files + project.graph_files
+
+
+def parse_sources(project: Project) -> ParsedSources:
+    """Parse every source file through the strict gate (raises TurtleSyntaxError)."""
+
+    def graph_of(paths: list[Path]) -> rdflib.Graph:
+        g = rdflib.Graph()
+        for path in paths:
+            rdflib_graph(parse_turtle_file(path, project.relative(path)), g)
+        return g
+
+    return ParsedSources(
+        ontology=graph_of(project.ontology_files),
+        shapes=graph_of(project.shapes_files),
+        data=graph_of(project.graph_files),
+    )
+
+
+def build(project: Project | None = None, *, use_cache: bool = True, validate: bool = True) -> Build:
+    """Run the pipeline for `project`, or reuse the cached result for the same sources."""
+    project = project or Project.locate()
+    digest = digest_files(source_files(project), salt=f"{PIPELINE_VERSION}/validate={validate}")
+    directory = project.cache_dir / digest
+    if use_cache and (directory / "build.json").exists():
+        return _load_build(directory)
+
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    sources = parse_sources(project)
+    timings["parse"] = time.perf_counter() - started
+
+    warnings: list[Result] = []
+    if validate:
+        started = time.perf_counter()
+        report = shacl_validate(sources.data, sources.shapes, sources.ontology)
+        timings["validate"] = time.perf_counter() - started
+        if not report.conforms:
+            raise ValidationFailed(report)
+        warnings = report.results
+
+    started = time.perf_counter()
+    inferred = owlrl_inferred(sources.ontology + sources.data)
+    timings["reason"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    graphs = {GRAPH_ONTOLOGY: sources.ontology, GRAPH_ASSERTED: sources.data, GRAPH_INFERRED: inferred}
+    counts = _write_store(directory, graphs, timings, warnings, digest)
+    timings["store"] = time.perf_counter() - started
+    return Build(digest=digest, directory=directory, counts=counts, timings=timings, warnings=warnings)
+
+
+def _write_store(directory: Path, graphs: dict[str, rdflib.Graph], timings, warnings, digest) -> dict[str, int]:
+    """Write the store into a temporary directory and move it into place, so that a
+    failed or concurrent build never leaves a half-written cache entry behind."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
+    try:
+        store = ox.Store(str(staging / "store"))
+        counts = {}
+        for name, graph in graphs.items():
+            g = ox.NamedNode(name)
+            store.bulk_extend(
+                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g) for s, p, o in graph
+            )
+            counts[name.rsplit("/", 1)[-1]] = len(graph)
+        store.flush()
+        del store
+        meta = {
+            "digest": digest,
+            "counts": counts,
+            "timings": timings,
+            "warnings": [vars(w) for w in warnings],
+        }
+        (staging / "build.json").write_text(json.dumps(meta, indent=2))
+        try:
+            staging.rename(directory)
+        except OSError:
+            # Another process finished the same build first; theirs is as good as ours.
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return counts
+
+
+def _load_build(directory: Path) -> Build:
+    meta = json.loads((directory / "build.json").read_text())
+    return Build(
+        digest=meta["digest"],
+        directory=directory,
+        counts=meta["counts"],
+        timings=meta["timings"],
+        warnings=[Result(**w) for w in meta["warnings"]],
+        cached=True,
+    )

@@ -1,0 +1,65 @@
+"""The command line: `tskg SUBCOMMAND ...` (or `python -m server SUBCOMMAND ...`).
+
+Each subcommand lives in its own module under server/commands/ and exposes
+`register(subparsers)`, which adds its parser and sets `func(args) -> exit code`.
+
+Exit codes, shared by every subcommand:
+  0 success (for validate: the data conforms), 1 the data does not conform,
+  2 unreadable or invalid input or usage, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+
+# Subcommand modules, in the order `--help` lists them.
+COMMANDS = ["validate", "reason", "export", "publish", "query", "serve"]
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad input the user can fix: printed as one line, exit code 2."""
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tskg", description="Validate, reason over, export, publish, query and serve the Turkey–Serbia–Kosovo graph."
+    )
+    parser.add_argument("--version", action="version", version=f"tskg {__version__}")
+    parser.add_argument("--root", help="project checkout to use (default: this one, or $TSKG_ROOT)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"server.commands.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"server.commands.{name}":
+                raise
+            continue  # not written yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as err:
+        print(f"tskg {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as err:  # noqa: BLE001 - last resort: say what broke, exit 3
+        print(f"tskg {args.command}: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
