@@ -3,10 +3,19 @@ Turtle grammar rejects (rdflib accepts many invalid documents) and says where.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+# pyoxigraph puts the position in front of its message; we report it as file:line:column instead.
+_POSITION_PREFIX = re.compile(
+    r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
+)
 
 
 @dataclass
@@ -17,6 +26,8 @@ class TurtleSyntaxError(Exception):
     line: int | None
     column: int | None
     message: str
+    end_line: int | None = None
+    end_column: int | None = None
 
     def __str__(self) -> str:
         where = self.path
@@ -28,12 +39,24 @@ class TurtleSyntaxError(Exception):
 
 
 def parse_turtle(data: bytes, path: str, base_iri: str | None = None) -> list[ox.Triple]:
-    """Parse Turtle bytes strictly; raise TurtleSyntaxError naming `path`, line and column."""
+    """Parse Turtle bytes strictly; raise TurtleSyntaxError naming `path`, line and column.
+
+    A leading UTF-8 byte order mark is dropped (editors on Windows write one; the Turtle
+    grammar has no place for it). When rejected data holds a NUL byte the message says it
+    looks binary (a NUL inside a string literal is valid Turtle, so it is no reason to reject)."""
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM):]
     try:
         return [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base_iri)]
     except SyntaxError as err:
         line, column = _position(err)
-        raise TurtleSyntaxError(path, line, column, _message(err)) from None
+        message = _message(err)
+        if b"\x00" in data:
+            message = f"binary data, not a Turtle text file ({message})"
+        raise TurtleSyntaxError(
+            path, line, column, message,
+            end_line=getattr(err, "end_lineno", None), end_column=getattr(err, "end_offset", None),
+        ) from None
 
 
 def parse_turtle_file(path: Path, display_path: str | None = None) -> list[ox.Triple]:
@@ -46,4 +69,7 @@ def _position(err: SyntaxError) -> tuple[int | None, int | None]:
 
 
 def _message(err: SyntaxError) -> str:
-    return getattr(err, "msg", None) or str(err)
+    """The parser's message without its own position prefix, on one line, control
+    characters shown escaped (a binary file's bytes must not reach the terminal)."""
+    message = _POSITION_PREFIX.sub("", getattr(err, "msg", None) or str(err))
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
