@@ -1,0 +1,231 @@
+"""Publishing the built graph to another triple store over the SPARQL 1.1 Graph Store HTTP
+Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/).
+
+Each of our named graphs (ontology, asserted, inferred) is sent with one HTTP PUT to
+ENDPOINT?graph=IRI, which replaces that graph whole: a re-run leaves the same state, never
+duplicates. The body is Turtle (text/turtle, the format every Graph Store implementation
+reads) with full IRIs and no prefixes, so that only the oldest, most widely implemented part
+of the Turtle grammar is used. It is serialized to a temporary file first and streamed from
+there with a Content-Length (some servers do not accept chunked request bodies).
+
+Blank nodes: a Graph Store document is its own blank node scope, so a blank node that two
+graphs share (a quote's selector in the asserted graph and its inferred type in the inferred
+graph) would arrive as two unrelated nodes, and queries joining them would come out empty.
+By default such shared blank nodes are therefore sent as Skolem IRIs
+(https://w3id.org/tskg/.well-known/genid/..., RDF 1.1 Concepts section 3.5); blank nodes
+that occur in one graph only stay blank nodes.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import socket
+import ssl
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from . import __version__
+from .namespaces import BASE, GRAPHS
+
+GENID = BASE + ".well-known/genid/"
+CONTENT_TYPE = "text/turtle"
+
+
+class PublishError(Exception):
+    """The store could not be reached or refused the data: one line saying which and why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: str                 # the Graph Store Protocol endpoint, as given
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 60.0         # seconds, for each connect, send and receive
+
+    def graph_url(self, graph_iri: str) -> str:
+        separator = "&" if urllib.parse.urlsplit(self.endpoint).query else "?"
+        return self.endpoint + separator + urllib.parse.urlencode({"graph": graph_iri})
+
+
+def parse_endpoint(url: str) -> tuple[str, str | None, str | None]:
+    """Check that `url` is an http(s) URL; split off user:password@ if it carries them."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PublishError(
+            f"{url!r} is not an http(s) URL of a Graph Store Protocol endpoint "
+            "(e.g. http://localhost:7878/store for Oxigraph)"
+        )
+    if parts.fragment:
+        raise PublishError(f"{url!r}: a Graph Store endpoint URL has no #fragment")
+    user = urllib.parse.unquote(parts.username) if parts.username is not None else None
+    password = urllib.parse.unquote(parts.password) if parts.password is not None else None
+    netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), user, password
+
+
+def skolem_iri(node: ox.BlankNode) -> ox.NamedNode:
+    return ox.NamedNode(GENID + node.value)
+
+
+def shared_blank_nodes(store: ox.Store, graph_iris: Iterable[str]) -> set[str]:
+    """Labels of the blank nodes that occur in more than one of the graphs."""
+    seen: dict[str, str] = {}
+    shared: set[str] = set()
+    for iri in graph_iris:
+        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
+            for term in (quad.subject, quad.object):
+                if isinstance(term, ox.BlankNode):
+                    first = seen.setdefault(term.value, iri)
+                    if first != iri:
+                        shared.add(term.value)
+    return shared
+
+
+def graph_triples(store: ox.Store, graph_iri: str, skolem: set[str] = frozenset()) -> Iterator[ox.Triple]:
+    """The triples of one graph, the blank nodes labelled in `skolem` replaced by Skolem IRIs."""
+
+    def term(t):
+        return skolem_iri(t) if isinstance(t, ox.BlankNode) and t.value in skolem else t
+
+    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)):
+        if skolem:
+            yield ox.Triple(term(quad.subject), quad.predicate, term(quad.object))
+        else:
+            yield quad.triple
+
+
+@dataclass
+class Step:
+    name: str            # ontology, asserted, inferred
+    graph: str           # its IRI
+    action: str          # "replaced" or "removed"
+    triples: int = 0
+    size: int = 0        # bytes sent
+    status: int = 0      # HTTP status
+    seconds: float = 0.0
+
+
+def publish(store: ox.Store, target: Target, names: Iterable[str], remove: Iterable[str] = (),
+            skolem: bool = True, report: Callable[[Step], None] | None = None) -> list[Step]:
+    """PUT each graph of `names` (short names of server.namespaces.GRAPHS), then DELETE each
+    graph of `remove` from the store. With `skolem`, blank nodes shared between the graphs
+    sent are sent as Skolem IRIs. Stops at the first failure with PublishError; the
+    graphs sent before it stay replaced (the protocol has no transaction across requests)."""
+    names = list(names)
+    shared = shared_blank_nodes(store, [GRAPHS[n] for n in names]) if skolem else set()
+    steps = []
+    for name in names:
+        iri = GRAPHS[name]
+        started = time.perf_counter()
+        count = 0
+
+        def counted(triples):
+            nonlocal count
+            for triple in triples:
+                count += 1
+                yield triple
+
+        with tempfile.TemporaryFile(prefix="tskg-publish-") as body:
+            ox.serialize(counted(graph_triples(store, iri, shared)), body, ox.RdfFormat.TURTLE)
+            size = body.tell()
+            body.seek(0)
+            status = _request("PUT", target, iri, body, size)
+        step = Step(name, iri, "replaced", count, size, status, time.perf_counter() - started)
+        steps.append(step)
+        if report:
+            report(step)
+    for name in remove:
+        iri = GRAPHS[name]
+        started = time.perf_counter()
+        status = _request("DELETE", target, iri, None, 0, missing_ok=True)
+        step = Step(name, iri, "removed", status=status, seconds=time.perf_counter() - started)
+        steps.append(step)
+        if report:
+            report(step)
+    return steps
+
+
+def _request(method: str, target: Target, graph_iri: str, body, size: int, missing_ok: bool = False) -> int:
+    url = target.graph_url(graph_iri)
+    headers = {"User-Agent": f"tskg/{__version__}", "Accept": "*/*"}
+    if body is not None:
+        headers["Content-Type"] = CONTENT_TYPE
+        headers["Content-Length"] = str(size)
+    if target.user is not None:
+        token = base64.b64encode(f"{target.user}:{target.password or ''}".encode()).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    what = f"{method} {urllib.parse.unquote(url)}"
+    try:
+        with urllib.request.urlopen(request, timeout=target.timeout) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as err:
+        if missing_ok and err.code == 404:
+            return err.code
+        raise PublishError(f"{what}: the store answered HTTP {err.code} {err.reason}"
+                           f"{_server_message(err)}{_hint(err)}") from None
+    except urllib.error.URLError as err:
+        raise PublishError(f"{what}: {_network_reason(err.reason, target)}") from None
+    except (TimeoutError, socket.timeout):
+        raise PublishError(f"{what}: no answer within {target.timeout:g} s (--timeout)") from None
+    except (ConnectionError, ssl.SSLError, OSError) as err:
+        raise PublishError(f"{what}: {_network_reason(err, target)}") from None
+
+
+def _network_reason(reason, target: Target) -> str:
+    host = urllib.parse.urlsplit(target.endpoint).netloc.rsplit("@", 1)[-1]
+    if isinstance(reason, ConnectionRefusedError):
+        return f"connection refused by {host}: is the store running, and is the URL right?"
+    if isinstance(reason, socket.gaierror):
+        return f"cannot resolve the host name in {host}: {reason.strerror or reason}"
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return f"no answer within {target.timeout:g} s (--timeout)"
+    if isinstance(reason, (BrokenPipeError, ConnectionResetError)):
+        return "the store closed the connection while the data was being sent (too large? not allowed?)"
+    if isinstance(reason, ssl.SSLError):
+        return f"TLS error: {reason.reason or reason}"
+    if isinstance(reason, OSError):
+        return reason.strerror or str(reason)
+    return str(reason)
+
+
+def _server_message(err: urllib.error.HTTPError, limit: int = 500) -> str:
+    """The body of an error response, as one short line (tags of an HTML page removed)."""
+    try:
+        raw = err.read(64 * 1024)
+    except OSError:
+        return ""
+    charset = err.headers.get_content_charset() or "utf-8"
+    text = raw.decode(charset, errors="replace")
+    if "html" in (err.headers.get_content_type() or ""):
+        text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
+        text = re.sub(r"<[^>]+>", " ", text)
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f": {text}"
+
+
+def _hint(err: urllib.error.HTTPError) -> str:
+    if err.code in (401, 403):
+        return " (give credentials with --user and --password, or TSKG_PUBLISH_USER and TSKG_PUBLISH_PASSWORD)"
+    if err.code == 404:
+        return " (is this the Graph Store Protocol endpoint? see `tskg publish --help`)"
+    if err.code == 405:
+        return " (the endpoint does not allow this method: read-only, or not the Graph Store endpoint)"
+    if err.code in (301, 302, 303, 307, 308) and err.headers.get("Location"):
+        return f" (redirected to {err.headers['Location']}: publish to that URL)"
+    return ""
