@@ -267,7 +267,7 @@ class SavedQuery:
     parameters: tuple[Parameter, ...]
     kind: str                  # "select", "construct", "describe" or "ask"
     text: str                  # the whole file, decorators included
-    query: str                 # the SPARQL without the #+ lines
+    query: str                 # the SPARQL to run (the whole text: #+ lines are comments)
     decorators: dict = field(default_factory=dict, compare=False)
     prefixes: dict = field(default_factory=dict, compare=False)  # the query's PREFIX declarations
 
@@ -325,9 +325,17 @@ def load_query(path: Path) -> SavedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise SavedQueryError(f"{path}: cannot read: {err}") from None
+    return parse_query(text, path)
+
+
+def parse_query(text: str, path: Path, *, documented: bool = True) -> SavedQuery:
+    """A query text with grlc decorators; `documented=False` lets an ad-hoc query go without
+    a title and description (its parameters still work)."""
+    path = Path(path)
     lines = text.splitlines()
     decorator_text = "\n".join(line[2:] for line in lines if line.startswith("#+"))
-    query = "\n".join(line for line in lines if not line.startswith("#+")).strip() + "\n"
+    # The #+ lines are SPARQL comments: the query runs as written, so error positions match the file.
+    query = text
     try:
         decorators = yaml.safe_load(decorator_text) if decorator_text.strip() else {}
     except yaml.YAMLError as err:
@@ -339,9 +347,9 @@ def load_query(path: Path) -> SavedQuery:
 
     title = _text(decorators.get("summary"))
     description = _text(decorators.get("description"))
-    if not title:
+    if not title and documented:
         raise SavedQueryError(f"{path}: no title: add a '#+ summary: ...' line")
-    if not description:
+    if not description and documented:
         raise SavedQueryError(f"{path}: no description: add a '#+ description: ...' line")
     tags = decorators.get("tags") or []
     if isinstance(tags, str):
