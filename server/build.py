@@ -27,7 +27,7 @@ from .turtle import parse_turtle_file
 from .validation import Report, Result, shacl_validate
 
 # Bump when the build's output changes for the same input, so old caches are not reused.
-PIPELINE_VERSION = f"{__version__}/1"
+PIPELINE_VERSION = f"{__version__}/2"  # 2: dataset.nq beside the store
 
 
 class ValidationFailed(Exception):
@@ -52,6 +52,13 @@ class Build:
     @property
     def store_path(self) -> Path:
         return self.directory / "store"
+
+    @property
+    def dataset_path(self) -> Path:
+        """The same quads as the store, as N-Quads with the terms as parsed. The store itself
+        normalises literals (e.g. "5"^^xsd:nonNegativeInteger becomes "5"^^xsd:integer), so
+        exports read this file to give the data back unchanged."""
+        return self.directory / "dataset.nq"
 
     def open_store(self) -> ox.Store:
         """A read-only handle; any number of processes may hold one at once."""
@@ -128,13 +135,15 @@ def _write_store(directory: Path, graphs: dict[str, rdflib.Graph], timings, warn
     try:
         store = ox.Store(str(staging / "store"))
         counts = {}
+        exact: list[ox.Quad] = []
         for name, graph in graphs.items():
             g = ox.NamedNode(name)
-            store.bulk_extend(
-                ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g) for s, p, o in graph
-            )
+            quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g) for s, p, o in graph]
+            store.bulk_extend(quads)
+            exact.extend(quads)
             counts[name.rsplit("/", 1)[-1]] = len(graph)
         store.flush()
+        ox.serialize(exact, str(staging / "dataset.nq"), ox.RdfFormat.N_QUADS)
         del store
         meta = {
             "digest": digest,
