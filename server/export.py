@@ -1,9 +1,10 @@
 """Exports of the built graph: N-Triples, N-Quads, TriG, Turtle, JSON-LD, RDF/XML, and
 RDFC-1.0 canonical N-Quads for releases.
 
-The source is the build's store (server.build), which holds three named graphs: the
-ontology, the asserted data and the OWL RL inferences. Dataset formats (N-Quads, TriG) keep
-the graphs apart; triple formats merge the chosen graphs into one.
+The source is the build (server.build): three named graphs, the ontology, the asserted data
+and the OWL RL inferences, read from the build's dataset.nq rather than its store, because
+the store normalises literals (xsd:nonNegativeInteger becomes xsd:integer, "01" becomes "1").
+Dataset formats (N-Quads, TriG) keep the graphs apart; triple formats merge the chosen graphs.
 
 Files are written atomically: into a temporary file beside the target, fsynced, then
 renamed over it, so a failed export leaves neither a partial file nor a damaged old one.
@@ -107,15 +108,26 @@ def resolve_graphs(names: str | None, no_inferred: bool = False) -> list[str]:
     return [GRAPHS[n] for n in GRAPHS if n in chosen]  # always in the order ontology, asserted, inferred
 
 
-def graph_quads(store: ox.Store, graphs: Iterable[str]) -> Iterator[ox.Quad]:
+def load_dataset(built) -> ox.Dataset:
+    """The quads of a server.build.Build with their terms as parsed (see the module docstring)."""
+    if built.dataset_path.exists():
+        return ox.Dataset(ox.parse(path=built.dataset_path, format=ox.RdfFormat.N_QUADS))
+    store = built.open_store()  # a cache entry from before dataset.nq: the store's terms
+    try:
+        return ox.Dataset(store)
+    finally:
+        del store
+
+
+def graph_quads(source: ox.Dataset, graphs: Iterable[str]) -> Iterator[ox.Quad]:
     for iri in graphs:
-        yield from store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+        yield from source.quads_for_graph_name(ox.NamedNode(iri))
 
 
 class BlankNodeLabels:
     """Gives blank nodes short labels b0, b1, ... in order of first appearance.
 
-    The store's labels are random hex strings; about two in three start with a digit,
+    The build's labels are random hex strings; about two in three start with a digit,
     which pyoxigraph writes unchanged into rdf:nodeID although RDF/XML requires an XML
     NCName there (raptor and rdflib then reject the file). Short labels are also easier
     to read. One instance per document keeps a node shared between graphs the same node."""
@@ -156,18 +168,17 @@ def check_rdfxml_predicates(predicates: Iterable[ox.NamedNode]) -> None:
             )
 
 
-def serialize(store: ox.Store, fmt: Format, graphs: list[str], out: BinaryIO) -> int:
-    """Write the chosen graphs of `store` to `out` in `fmt`; return the number of
+def serialize(source: ox.Dataset, fmt: Format, graphs: list[str], out: BinaryIO) -> int:
+    """Write the chosen graphs of `source` to `out` in `fmt`; return the number of
     statements written (quads for dataset formats, distinct triples otherwise)."""
     labels = BlankNodeLabels()
     if fmt.dataset:
-        quads = [labels.quad(q) for q in graph_quads(store, graphs)]
+        quads = [labels.quad(q) for q in graph_quads(source, graphs)]
     else:
-        # Merge: a triple stated in two graphs is written once; an in-memory store dedupes
-        # and groups statements by subject, which keeps Turtle and RDF/XML compact.
-        merged = ox.Store()
-        merged.bulk_extend(labels.quad(q, ox.DefaultGraph()) for q in graph_quads(store, graphs))
-        quads = list(merged.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        # Merge: a triple stated in two graphs is written once. A Dataset dedupes, and lists
+        # a graph's quads grouped by subject, which keeps Turtle and RDF/XML compact.
+        merged = ox.Dataset(labels.quad(q, ox.DefaultGraph()) for q in graph_quads(source, graphs))
+        quads = list(merged.quads_for_graph_name(ox.DefaultGraph()))
         if fmt.name == "rdfxml":
             check_rdfxml_predicates({q.predicate for q in quads})
     items = quads if fmt.dataset else [q.triple for q in quads]
@@ -175,12 +186,12 @@ def serialize(store: ox.Store, fmt: Format, graphs: list[str], out: BinaryIO) ->
     return len(items)
 
 
-def canonical_nquads(store: ox.Store, graphs: list[str]) -> bytes:
+def canonical_nquads(source: ox.Dataset, graphs: list[str]) -> bytes:
     """RDFC-1.0 canonical N-Quads: blank nodes relabelled by the canonicalization
     algorithm, one quad per line, lines sorted by code point. The same graph gives the same
-    bytes on every run and machine (for a given pyoxigraph version), whatever the store's
-    blank node labels were."""
-    dataset = ox.Dataset(graph_quads(store, graphs))
+    bytes on every run and machine (for a given pyoxigraph version), whatever the blank node
+    labels of the build were."""
+    dataset = ox.Dataset(graph_quads(source, graphs))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
     # UTF-8 byte order is code point order, as RDFC-1.0 sorts.
@@ -260,7 +271,7 @@ class ExportResult:
     checksum_path: Path | None = None
 
 
-def export(store: ox.Store, fmt: Format, graphs: list[str], output: Path | None,
+def export(source: ox.Dataset, fmt: Format, graphs: list[str], output: Path | None,
            canonical: bool = False, stdout: BinaryIO | None = None) -> ExportResult:
     """Serialize to `output` (atomically) or to stdout. For stdout the whole document is
     produced first, so a failure midway does not leave half a document in a pipe."""
@@ -269,7 +280,7 @@ def export(store: ox.Store, fmt: Format, graphs: list[str], output: Path | None,
         check_output_path(output)
     checksum_path = None
     if canonical:
-        data = canonical_nquads(store, graphs)
+        data = canonical_nquads(source, graphs)
         statements = data.count(b"\n")
         if output is None:
             _write_stdout(data, stdout)
@@ -285,7 +296,7 @@ def export(store: ox.Store, fmt: Format, graphs: list[str], output: Path | None,
         size = len(data)
     elif output is None:
         with tempfile.SpooledTemporaryFile(max_size=64 << 20) as buffer:
-            statements = serialize(store, fmt, graphs, buffer)
+            statements = serialize(source, fmt, graphs, buffer)
             size = buffer.tell()
             buffer.seek(0)
             target = stdout or sys.stdout.buffer
@@ -294,7 +305,7 @@ def export(store: ox.Store, fmt: Format, graphs: list[str], output: Path | None,
     else:
         try:
             with atomic_output(output) as out:
-                statements = serialize(store, fmt, graphs, out)
+                statements = serialize(source, fmt, graphs, out)
                 size = out.tell()
         except OSError as err:
             raise ExportError(f"cannot write {output}: {err.strerror or err}") from None

@@ -77,12 +77,12 @@ def skolem_iri(node: ox.BlankNode) -> ox.NamedNode:
     return ox.NamedNode(GENID + node.value)
 
 
-def shared_blank_nodes(store: ox.Store, graph_iris: Iterable[str]) -> set[str]:
+def shared_blank_nodes(source: ox.Dataset, graph_iris: Iterable[str]) -> set[str]:
     """Labels of the blank nodes that occur in more than one of the graphs."""
     seen: dict[str, str] = {}
     shared: set[str] = set()
     for iri in graph_iris:
-        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
+        for quad in source.quads_for_graph_name(ox.NamedNode(iri)):
             for term in (quad.subject, quad.object):
                 if isinstance(term, ox.BlankNode):
                     first = seen.setdefault(term.value, iri)
@@ -91,13 +91,13 @@ def shared_blank_nodes(store: ox.Store, graph_iris: Iterable[str]) -> set[str]:
     return shared
 
 
-def graph_triples(store: ox.Store, graph_iri: str, skolem: set[str] = frozenset()) -> Iterator[ox.Triple]:
+def graph_triples(source: ox.Dataset, graph_iri: str, skolem: set[str] = frozenset()) -> Iterator[ox.Triple]:
     """The triples of one graph, the blank nodes labelled in `skolem` replaced by Skolem IRIs."""
 
     def term(t):
         return skolem_iri(t) if isinstance(t, ox.BlankNode) and t.value in skolem else t
 
-    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)):
+    for quad in source.quads_for_graph_name(ox.NamedNode(graph_iri)):
         if skolem:
             yield ox.Triple(term(quad.subject), quad.predicate, term(quad.object))
         else:
@@ -115,14 +115,14 @@ class Step:
     seconds: float = 0.0
 
 
-def publish(store: ox.Store, target: Target, names: Iterable[str], remove: Iterable[str] = (),
+def publish(source: ox.Dataset, target: Target, names: Iterable[str], remove: Iterable[str] = (),
             skolem: bool = True, report: Callable[[Step], None] | None = None) -> list[Step]:
     """PUT each graph of `names` (short names of server.namespaces.GRAPHS), then DELETE each
     graph of `remove` from the store. With `skolem`, blank nodes shared between the graphs
     sent are sent as Skolem IRIs. Stops at the first failure with PublishError; the
     graphs sent before it stay replaced (the protocol has no transaction across requests)."""
     names = list(names)
-    shared = shared_blank_nodes(store, [GRAPHS[n] for n in names]) if skolem else set()
+    shared = shared_blank_nodes(source, [GRAPHS[n] for n in names]) if skolem else set()
     steps = []
     for name in names:
         iri = GRAPHS[name]
@@ -136,7 +136,7 @@ def publish(store: ox.Store, target: Target, names: Iterable[str], remove: Itera
                 yield triple
 
         with tempfile.TemporaryFile(prefix="tskg-publish-") as body:
-            ox.serialize(counted(graph_triples(store, iri, shared)), body, ox.RdfFormat.TURTLE)
+            ox.serialize(counted(graph_triples(source, iri, shared)), body, ox.RdfFormat.TURTLE)
             size = body.tell()
             body.seek(0)
             status = _request("PUT", target, iri, body, size)

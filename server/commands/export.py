@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..build import Build, ValidationFailed, build
 from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
-from ..export import FORMAT_LIST, ExportError, check_output_path, export, resolve_format, resolve_graphs
+from ..export import (FORMAT_LIST, ExportError, check_output_path, export, load_dataset, resolve_format,
+                      resolve_graphs)
 from ..namespaces import GRAPHS
 from ..project import Project
 from ..turtle import TurtleSyntaxError
@@ -81,13 +82,10 @@ def run(args) -> int:
         print(f"tskg {args.command}: error: the data does not conform to the shapes "
               f"({len(failed.report.violations)} violation(s)); run `tskg validate` to see them", file=sys.stderr)
         return EXIT_NONCONFORMING
-    store = built.open_store()
     try:
-        result = export(store, fmt, graphs, args.output, canonical=args.canonical)
+        result = export(load_dataset(built), fmt, graphs, args.output, canonical=args.canonical)
     except ExportError as err:
         raise UsageError(str(err)) from None
-    finally:
-        del store
     if not args.quiet:
         names = ", ".join(name for name, iri in GRAPHS.items() if iri in graphs)
         kind = "quads" if fmt.dataset else "triples"

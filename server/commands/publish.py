@@ -11,6 +11,7 @@ from ..build import ValidationFailed
 from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..namespaces import GRAPHS
 from ..publish import GENID, PublishError, Step, Target, parse_endpoint, publish
+from ..export import load_dataset
 from .export import load_build
 
 USER_ENV, PASSWORD_ENV = "TSKG_PUBLISH_USER", "TSKG_PUBLISH_PASSWORD"
@@ -115,13 +116,10 @@ def run(args) -> int:
             state = "was not there" if step.status == 404 else f"deleted (HTTP {step.status})"
             print(f"{step.name}: <{step.graph}> {state}", file=sys.stderr)
 
-    store = built.open_store()
     try:
-        publish(store, target, names, remove, skolem=not args.keep_blank_nodes, report=report)
+        publish(load_dataset(built), target, names, remove, skolem=not args.keep_blank_nodes, report=report)
     except PublishError as err:
         raise UsageError(str(err)) from None
-    finally:
-        del store
     if not args.quiet:
         print(f"published to {endpoint}", file=sys.stderr)
     return EXIT_OK
