@@ -136,7 +136,7 @@ class QueryInfo:
         return bool(self.from_graphs or self.from_named_graphs)
 
 
-def inspect_query(text: str) -> QueryInfo:
+def inspect_query(text: str, base_iri: str | None = None) -> QueryInfo:
     """Tokenize `text` just enough to refuse what must never run, and to find the query form and FROM graphs.
 
     It errs on the side of refusing: the keyword SERVICE anywhere (outside strings, IRIs and comments)
@@ -144,7 +144,7 @@ def inspect_query(text: str) -> QueryInfo:
     first, as the SPARQL grammar says they are. Syntax errors are left to the real parser."""
     text = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     prefixes: dict[str, str] = {}
-    base: str | None = None
+    base: str | None = base_iri
     kind: str | None = None
     first_word: str | None = None
     from_graphs: list[str] = []
@@ -313,7 +313,7 @@ class Engine:
         """The IRIs of the named graphs a query may use."""
         raise NotImplementedError
 
-    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings) -> QueryOutput:
+    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings, base_iri) -> QueryOutput:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -330,8 +330,10 @@ class Engine:
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         bindings: Mapping[str, object] | None = None,
+        base_iri: str | None = None,
     ) -> QueryOutput:
-        info = inspect_query(query)
+        """Run `query`, answering in `media_type`; `base_iri` resolves relative IRIs (the endpoint's URL)."""
+        info = inspect_query(query, base_iri)
         available = self.graphs()
         check_dataset(info.from_graphs, available, "FROM")
         check_dataset(info.from_named_graphs, available, "FROM NAMED")
@@ -346,7 +348,8 @@ class Engine:
             dataset = ("union",)
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         rows = self.max_rows if max_rows is None else max_rows
-        return self._execute(query, media_type, timeout=limit, max_rows=rows, dataset=dataset, bindings=bindings)
+        return self._execute(query, media_type, timeout=limit, max_rows=rows, dataset=dataset, bindings=bindings,
+                             base_iri=base_iri)
 
     def select(self, query: str, *, bindings=None, timeout=None, max_rows=None, **dataset) -> list[dict]:
         out = self.run(query, SELECT_MEDIA_TYPES[0], bindings=bindings, timeout=timeout, max_rows=max_rows, **dataset)
@@ -414,9 +417,11 @@ def _substitutions(bindings) -> dict | None:
 
 def execute_on_store(store: ox.Store, request: tuple) -> QueryOutput:
     """Run one request tuple against a pyoxigraph store: what a worker does for each message."""
-    query, media_type, max_rows, dataset, bindings = request
+    query, media_type, max_rows, dataset, bindings, base_iri = request
     try:
-        result = store.query(query, substitutions=_substitutions(bindings), **_dataset_kwargs(dataset))
+        result = store.query(
+            query, base_iri=base_iri, substitutions=_substitutions(bindings), **_dataset_kwargs(dataset)
+        )
     except SyntaxError as err:
         raise syntax_error(err) from None
     return serialize_result(result, media_type, max_rows)
@@ -550,7 +555,7 @@ class EmbeddedEngine(Engine):
     def graphs(self) -> list[str]:
         return self._graphs
 
-    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings) -> QueryOutput:
+    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings, base_iri) -> QueryOutput:
         if self._closed:
             raise QueryError(503, "the query engine is shut down")
         deadline = time.monotonic() + timeout
@@ -561,7 +566,7 @@ class EmbeddedEngine(Engine):
                 503, f"all {self.size} query workers stayed busy for {timeout:g} s; try again later"
             ) from None
         try:
-            worker.outbox.send((query, media_type, max_rows, dataset, dict(bindings) if bindings else None))
+            worker.outbox.send((query, media_type, max_rows, dataset, dict(bindings) if bindings else None, base_iri))
             if not worker.inbox.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(worker)
                 raise QueryError(503, f"query exceeded the {timeout:g} s time limit and was stopped")
@@ -609,8 +614,8 @@ class DirectEngine(Engine):
     def graphs(self):
         return self._graphs
 
-    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings):
-        return execute_on_store(self.store, (query, media_type, max_rows, dataset, bindings))
+    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings, base_iri):
+        return execute_on_store(self.store, (query, media_type, max_rows, dataset, bindings, base_iri))
 
 
 # --- remote: a SPARQL 1.1 endpoint --------------------------------------------------------------------
@@ -655,13 +660,15 @@ class RemoteEngine(Engine):
             self._graphs = sorted(s["g"].value for s in solutions if isinstance(s["g"], ox.NamedNode))
         return self._graphs
 
-    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings):
+    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings, base_iri):
         if bindings:
             query = _with_values(query, bindings)
         try:  # the same syntax errors as embedded mode; SERVICE is already refused, so nothing is fetched
-            kind_probe = ox.Store().query(query)
+            kind_probe = ox.Store().query(query, base_iri=base_iri)
         except SyntaxError as err:
             raise syntax_error(err) from None
+        if base_iri:
+            query = f"BASE {ox.NamedNode(base_iri)}\n{query}"
         if dataset[0] == "union":  # portable: every server honours an explicit protocol dataset
             extra = {"default-graph-uri": self.graphs(), "named-graph-uri": self.graphs()}
         elif dataset[0] == "explicit":
@@ -712,7 +719,7 @@ class RdflibEngine(Engine):
     def graphs(self):
         return self._graphs
 
-    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings):
+    def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings, base_iri):
         import rdflib
 
         from .terms import to_oxigraph, to_rdflib
@@ -721,7 +728,7 @@ class RdflibEngine(Engine):
             raise QueryError(501, "the rdflib engine (measurement only) takes no protocol dataset")
         try:
             result = self.dataset.query(
-                query, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()}
+                query, initBindings={k: to_rdflib(v) for k, v in (bindings or {}).items()}, base=base_iri
             )
         except Exception as err:  # noqa: BLE001 - pyparsing errors and friends
             raise QueryError(400, f"SPARQL syntax error (rdflib): {err}") from None

@@ -150,7 +150,8 @@ def sparql():
         media_type = negotiate(info.kind or "select")
         timeout = _timeout()
         out = engine_for().run(
-            query, media_type, timeout=timeout, default_graph_uris=default_graphs, named_graph_uris=named_graphs
+            query, media_type, timeout=timeout, default_graph_uris=default_graphs, named_graph_uris=named_graphs,
+            base_iri=request.base_url,  # relative IRIs in a query resolve against the endpoint's URL
         )
     except QueryError as err:
         return _error(err.status, err.message)
