@@ -16,24 +16,23 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from .. import __version__
 from ..namespaces import PREFIXES
 from ..engine import FORMAT_NAMES, QueryError
 from ..project import Project
-from ..saved_queries import ParameterError, SavedQuery, SavedQueryError, load_folder
+from ..saved_queries import XSD, ParameterError, SavedQuery, SavedQueryError, load_folder
 
 bp = Blueprint("saved_queries", __name__)
 
-# Result media types, as /sparql offers them (server.engine), and the short names ?format= takes.
+# Result media types, as /sparql offers them (server.engine), by the names ?format= takes.
 RESULT_TYPES = {name: FORMAT_NAMES[name] for name in ("json", "xml", "csv", "tsv")}
 ASK_TYPES = {name: FORMAT_NAMES[name] for name in ("json", "xml")}
 GRAPH_TYPES = {name: FORMAT_NAMES[name] for name in ("turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig")}
-FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml", "nq": "nquads"}
 HTML = "text/html"
-RESERVED = ("format",)  # query-string names that are not parameters of a saved query
-TRUNCATED_HEADER = "X-TSKG-Truncated"
+RESERVED = ("format", "timeout")  # query-string names that are not parameters of a saved query
+EXPOSED_HEADERS = "X-TSKG-Truncated, X-TSKG-Row-Limit, X-TSKG-Rows"
 
 
 def saved_queries() -> dict[str, SavedQuery]:
@@ -58,28 +57,44 @@ def _media_types(query: SavedQuery) -> dict[str, str]:
     return {"graph": GRAPH_TYPES, "ask": ASK_TYPES}.get(query.result_kind, RESULT_TYPES)
 
 
-def _negotiate(offers: dict[str, str], *, json_alias: str) -> str | None:
-    """The media type to answer with: ?format= first, else the Accept header (q-values honoured).
-    None when nothing acceptable is on offer (406)."""
-    wanted = request.args.get("format")
-    if wanted:
-        wanted = FORMAT_ALIASES.get(wanted.lower(), wanted.lower())
-        if wanted == "html":
+def _negotiate(query: SavedQuery) -> str:
+    """HTML for browsers (or ?format=html), else what /sparql would answer: the same `format` names,
+    Accept with q-values, aliases and errors (QueryError 400 / 406)."""
+    from .sparql import ALIASES, OFFERED, negotiate
+
+    kind = query.result_kind
+    wanted = request.args.get("format", "").strip().lower()
+    if wanted == "html":
+        return HTML
+    if not wanted and request.headers.get("Accept", "").strip():
+        best = request.accept_mimetypes.best_match(list(OFFERED[kind]) + list(ALIASES[kind]) + [HTML])
+        if best == HTML:
             return HTML
-        if wanted in offers:
-            return offers[wanted]
-        if wanted in offers.values():
-            return wanted
-        if wanted in ("json", "application/json"):
-            return json_alias
-        return None
-    candidates = list(offers.values()) + [HTML, "application/json"]
-    if not request.accept_mimetypes:  # no Accept header: the first machine format
-        return candidates[0]
-    best = request.accept_mimetypes.best_match(candidates)
-    if best == "application/json":
-        return json_alias
-    return best
+    return negotiate(kind, request)
+
+
+def _timeout() -> float:
+    """The configured limit, or less if the client asks (?timeout=seconds), as on /sparql."""
+    limit = float(current_app.config["QUERY_TIMEOUT"])
+    raw = request.args.get("timeout", "").strip()
+    if not raw:
+        return limit
+    try:
+        asked = float(raw)
+    except ValueError:
+        raise QueryError(400, f"timeout={raw!r} is not a number of seconds") from None
+    if not asked > 0:
+        raise QueryError(400, f"timeout={raw} must be more than 0 seconds")
+    return min(asked, limit)
+
+
+@bp.after_app_request
+def _cors(response: Response) -> Response:
+    """Like /sparql: any origin may read saved query results and the API description, without credentials."""
+    if request.path.startswith("/queries") or request.path == "/openapi.json":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    return response
 
 
 # ---------------------------------------------------------------------------------------- /queries
@@ -92,10 +107,19 @@ def index():
         queries = saved_queries()
     except SavedQueryError as err:
         return _plain_error(500, f"a saved query file is broken: {err}")
-    wanted = _negotiate({"json": "application/json"}, json_alias="application/json")
-    if wanted is None:
-        return _plain_error(406, "not acceptable: /queries is served as text/html or application/json (?format=json)")
-    if wanted == HTML:
+    wanted = request.args.get("format", "").strip().lower()
+    if wanted not in ("", "json", "html"):
+        return _plain_error(400, f"format={wanted} does not apply to /queries; use json or html")
+    if not wanted:
+        accept = request.accept_mimetypes
+        wanted = "json"
+        if request.headers.get("Accept", "").strip():
+            best = accept.best_match(["application/json", HTML])
+            if best is None:
+                return _plain_error(406, "not acceptable: /queries is served as application/json or text/html "
+                                         "(or format=json|html)")
+            wanted = "html" if best == HTML else "json"
+    if wanted == "html":
         tags = sorted({t for q in queries.values() for t in q.tags})
         return render_template("queries.html", queries=list(queries.values()), tags=tags)
     listing = [dict(q.to_json(), url=url_for(".run", name=q.name, _external=True)) for q in queries.values()]
@@ -111,47 +135,47 @@ def run(name: str):
     query = queries.get(name)
     if query is None:
         known = ", ".join(queries) or "none"
-        return _plain_error(404, f"no saved query named '{name}' (saved queries: {known})", status_json=True)
+        return _plain_error(404, f"no saved query named '{name}' (saved queries: {known})")
 
-    offers = _media_types(query)
-    media_type = _negotiate(offers, json_alias="application/ld+json" if query.result_kind == "graph" else offers["json"])
-    if media_type is None:
-        formats = ", ".join(list(offers) + ["html"])
-        return _plain_error(
-            406, f"not acceptable: query '{name}' answers in {', '.join(offers.values())}, text/html (?format= {formats})"
-        )
+    try:
+        media_type = _negotiate(query)
+    except QueryError as err:
+        return _plain_error(err.status, err.message)
 
     values = {k: v for k, v in request.args.items() if k not in RESERVED}
     try:
         bindings = query.bindings(values, ignore=RESERVED)
+        timeout = _timeout()
     except ParameterError as err:
         return _error(query, media_type, 400, err.message, values, parameter=err.parameter)
-
-    if media_type == HTML:
-        return _html_page(query, values, bindings)
-
-    try:
-        output = _engine().run(
-            query.query, media_type, bindings=bindings, max_rows=current_app.config.get("MAX_ROWS"),
-            timeout=current_app.config.get("QUERY_TIMEOUT"),
-        )
     except QueryError as err:
         return _error(query, media_type, err.status, err.message, values)
-    response = Response(output.body, mimetype=output.media_type)
-    if output.media_type.startswith("text/") and "charset" not in response.content_type:
-        response.content_type = f"{output.media_type}; charset=utf-8"
+
+    if media_type == HTML:
+        return _html_page(query, values, bindings, timeout=timeout)
+
+    try:
+        output = _engine().run(query.query, media_type, bindings=bindings, timeout=timeout)
+    except QueryError as err:
+        return _error(query, media_type, err.status, err.message, values)
+    content_type = output.media_type + ("; charset=utf-8" if output.media_type.startswith("text/") else "")
+    response = Response(output.body, content_type=content_type)
     response.headers["Vary"] = "Accept"
+    response.headers["X-TSKG-Truncated"] = "true" if output.truncated else "false"
+    if output.rows is not None:
+        response.headers["X-TSKG-Rows"] = str(output.rows)
     if output.truncated:
-        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers["X-TSKG-Row-Limit"] = str(output.rows)
     return response
 
 
-def _html_page(query: SavedQuery, values: dict, bindings: dict, *, error: str | None = None, status: int = 200):
+def _html_page(query: SavedQuery, values: dict, bindings: dict, *, error: str | None = None, status: int = 200,
+               timeout: float | None = None):
     table = None
     truncated = False
     if error is None:
         try:
-            table, truncated = _result_table(query, bindings)
+            table, truncated = _result_table(query, bindings, timeout)
         except QueryError as err:
             error, status = err.message, err.status
     offers = _media_types(query)
@@ -169,17 +193,15 @@ def _html_page(query: SavedQuery, values: dict, bindings: dict, *, error: str | 
     return Response(body, status=status, mimetype=HTML)
 
 
-def _result_table(query: SavedQuery, bindings: dict) -> tuple[dict, bool]:
+def _result_table(query: SavedQuery, bindings: dict, timeout: float | None) -> tuple[dict, bool]:
     """{"columns": [...], "rows": [[cell, ...]], "boolean": bool|None} for the HTML table."""
-    max_rows = current_app.config.get("MAX_ROWS")
-    timeout = current_app.config.get("QUERY_TIMEOUT")
     engine = _engine()
     if query.result_kind == "graph":
-        output = engine.run(query.query, "application/n-triples", bindings=bindings, max_rows=max_rows, timeout=timeout)
+        output = engine.run(query.query, "application/n-triples", bindings=bindings, timeout=timeout)
         triples = ox.parse(output.body, format=ox.RdfFormat.N_TRIPLES)
         rows = [[cell(_term_json(t.subject)), cell(_term_json(t.predicate)), cell(_term_json(t.object))] for t in triples]
         return {"columns": ["subject", "predicate", "object"], "rows": rows, "boolean": None}, output.truncated
-    output = engine.run(query.query, RESULT_TYPES["json"], bindings=bindings, max_rows=max_rows, timeout=timeout)
+    output = engine.run(query.query, RESULT_TYPES["json"], bindings=bindings, timeout=timeout)
     data = json.loads(output.body)
     if "boolean" in data:
         return {"columns": [], "rows": [], "boolean": data["boolean"]}, output.truncated
@@ -209,7 +231,10 @@ def cell(term: dict | None) -> dict:
         return {"text": compact(term["value"]), "href": term["value"], "hint": ""}
     if term["type"] == "bnode":
         return {"text": "_:" + term["value"], "href": None, "hint": ""}
-    hint = "@" + term["xml:lang"] if "xml:lang" in term else compact(term.get("datatype", ""))
+    datatype = term.get("datatype", "")
+    if datatype.startswith(XSD) and datatype[len(XSD):] in ("integer", "decimal", "double", "nonNegativeInteger"):
+        datatype = ""  # numbers speak for themselves; dates keep their precision (xsd:gYear, ...)
+    hint = "@" + term["xml:lang"] if "xml:lang" in term else compact(datatype)
     return {"text": term["value"], "href": None, "hint": hint}
 
 
@@ -229,10 +254,15 @@ def _error(query: SavedQuery, media_type: str, status: int, message: str, values
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
-def _plain_error(status: int, message: str, *, status_json: bool = False):
-    if request.accept_mimetypes.best_match(["text/plain", "application/json", HTML]) == HTML and not request.args.get("format"):
-        return Response(render_template("queries_error.html", status=status, message=message), status=status, mimetype=HTML)
-    if request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json":
+def _plain_error(status: int, message: str):
+    """An error before a query runs: an HTML page for browsers, JSON for JSON clients, else one line of text
+    (as /sparql answers)."""
+    fmt = request.args.get("format", "").strip().lower()
+    best = request.accept_mimetypes.best_match(["text/plain", HTML, "application/json", RESULT_TYPES["json"]])
+    if fmt == "html" or (not fmt and best == HTML):
+        body = render_template("queries_error.html", status=status, message=message)
+        return Response(body, status=status, mimetype=HTML)
+    if fmt == "json" or (not fmt and best in ("application/json", RESULT_TYPES["json"])):
         return _json({"error": message}, status)
     return Response(message + "\n", status=status, mimetype="text/plain")
 
