@@ -44,6 +44,15 @@ ALIASES = {
     "graph": {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
               "text/plain": "application/n-triples", "application/x-turtle": "text/turtle"},
 }
+# `format` values beyond FORMAT_NAMES: what SPARQLWrapper and other clients send (SPARQLWrapper adds
+# format=n3, json-ld or xml to CONSTRUCT requests, meaning Turtle, JSON-LD, RDF/XML).
+FORMAT_ALIASES = {
+    "select": {"srj": "json", "srx": "xml"},
+    "ask": {"srj": "json", "srx": "xml"},
+    "graph": {"ttl": "turtle", "n3": "turtle", "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld",
+              "json": "jsonld", "rdf+xml": "rdfxml", "rdf": "rdfxml", "xml": "rdfxml", "n-quads": "nquads",
+              "nq": "nquads"},
+}
 KIND_NAMES = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT or DESCRIBE"}
 EXPOSED_HEADERS = "X-TSKG-Truncated, X-TSKG-Row-Limit, X-TSKG-Rows"
 
@@ -55,7 +64,9 @@ def negotiate(kind: str, req=None) -> str:
     names = [n for n, m in FORMAT_NAMES.items() if m in offered]
     fmt = req.values.get("format")
     if fmt:
-        media = FORMAT_NAMES.get(fmt.strip().lower(), fmt.strip())
+        key = fmt.strip().lower()
+        key = FORMAT_ALIASES[kind].get(key, key)
+        media = FORMAT_NAMES.get(key, fmt.strip())
         if media not in offered:
             raise QueryError(400, f"format={fmt} does not apply to {_article(KIND_NAMES[kind])} result; "
                                   f"use one of: {', '.join(names)}")
