@@ -1,12 +1,24 @@
-"""SHACL validation of the data with the shapes and the ontology (pySHACL), as plain results."""
+"""Validation: SHACL checks of the data with the project's shapes and the ontology (pySHACL),
+then ontology checks of our own (the offline kind of what OOPS! and FOOPS! check), each
+result located in the source files with the file:line index (server.lineindex).
+"""
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 import rdflib
 from rdflib.namespace import RDF, SH
+
+from .lineindex import LineIndex, TurtleIndexError
+from .namespaces import ONTOLOGY, ONTOLOGY_IRI, PREFIXES
+from .terms import to_oxigraph, to_rdflib
+from .turtle import TurtleSyntaxError, parse_turtle
 
 
 @dataclass
@@ -20,50 +32,455 @@ class Result:
     constraint: str | None = None # the constraint component
     file: str | None = None       # where the focus node is written, when known
     line: int | None = None
+    column: int | None = None
+    rule: str | None = None       # a stable readable name of the shape (report formats use it as rule id)
+    node_shape: str | None = None # the node shape a property shape belongs to
+    focus_label: str | None = None  # the focus node as a reader would name it
+    triple_file: str | None = None  # where the offending triple is written, when there is one
+    triple_line: int | None = None
+    triple_column: int | None = None
+    check: str = "shacl"          # "shacl" (the project's shapes) or "ontology" (our ontology checks)
 
 
 @dataclass
 class Report:
     conforms: bool
     results: list[Result] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    triples: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def violations(self) -> list[Result]:
         return [r for r in self.results if r.severity == "Violation"]
 
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity != "Violation"]
+
 
 def _text(term) -> str | None:
     if term is None:
         return None
-    return term.n3() if not isinstance(term, rdflib.Literal) else term.n3()
+    return term.n3()
 
 
 def shacl_validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> Report:
     """Validate `data` against `shapes`, with `ontology` mixed in and RDFS inference,
     so that a shape targeting a superclass sees instances of its subclasses."""
+    results = [r for r, _ in _pyshacl(data, shapes, ontology, inference="rdfs")]
+    results.sort(key=lambda r: (r.focus or "", r.severity, r.message, r.path or ""))
+    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results)
+
+
+def _pyshacl(data, shapes, ontology, inference) -> list[tuple[Result, dict]]:
+    """pySHACL's results, each with the rdflib terms it is about."""
     _, report_graph, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
         ont_graph=ontology,
-        inference="rdfs",
+        inference=inference,
         advanced=True,
         allow_warnings=True,
     )
-    results = []
-    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
-        g = report_graph
+    g = report_graph
+    out = []
+    for node in g.subjects(RDF.type, SH.ValidationResult):
         severity = g.value(node, SH.resultSeverity)
         messages = [str(m) for m in g.objects(node, SH.resultMessage)]
-        results.append(
+        terms = {
+            "focus": g.value(node, SH.focusNode),
+            "path": g.value(node, SH.resultPath),
+            "value": g.value(node, SH.value),
+            "shape": g.value(node, SH.sourceShape),
+            "path_graph": g,
+        }
+        out.append((
             Result(
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 message="; ".join(sorted(messages)) or "(no message)",
-                focus=_text(g.value(node, SH.focusNode)),
-                path=_text(g.value(node, SH.resultPath)),
-                value=_text(g.value(node, SH.value)),
-                shape=_text(g.value(node, SH.sourceShape)),
+                focus=_text(terms["focus"]),
+                path=_path_text(g, terms["path"]),
+                value=_text(terms["value"]),
+                shape=_text(terms["shape"]),
                 constraint=_text(g.value(node, SH.sourceConstraintComponent)),
+            ),
+            terms,
+        ))
+    return out
+
+
+def _path_text(g: rdflib.Graph, path) -> str | None:
+    """A SHACL path in SPARQL property path syntax (a blank node path would print as `_:…`)."""
+    if path is None:
+        return None
+    if isinstance(path, rdflib.URIRef):
+        return path.n3()
+    inverse = g.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + (_path_text(g, inverse) or "?")
+    items = list(rdflib.collection.Collection(g, path)) if g.value(path, RDF.first) is not None else None
+    if items:
+        return "/".join(_path_text(g, i) or "?" for i in items)
+    for predicate, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = g.value(path, predicate)
+        if inner is not None:
+            return f"({_path_text(g, inner)}){mark}"
+    alternatives = g.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path_text(g, i) or "?" for i in rdflib.collection.Collection(g, alternatives)) + ")"
+    return path.n3()
+
+
+# --- ontology checks ------------------------------------------------------------------------------
+
+CHECKS = "https://w3id.org/tskg/checks#"
+
+# The ontology's metadata, as SHACL core shapes (OOPS! P38 no ontology declaration, P41 no
+# licence; the FOOPS! metadata checks).
+METADATA_SHAPES = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix vann: <http://purl.org/vocab/vann/> .
+@prefix chk: <{CHECKS}> .
+
+chk:ontology-metadata a sh:NodeShape ;
+    sh:targetNode <{ONTOLOGY_IRI}> ;
+    sh:targetClass owl:Ontology ;
+    sh:property [ sh:path rdf:type ; sh:hasValue owl:Ontology ;
+        sh:message "The ontology is not declared: no `<{ONTOLOGY_IRI}> a owl:Ontology`" ] ,
+      [ sh:path dcterms:title ; sh:minCount 1 ; sh:message "The ontology has no dcterms:title" ] ,
+      [ sh:path dcterms:license ; sh:minCount 1 ; sh:message "The ontology has no dcterms:license" ] ,
+      [ sh:path owl:versionIRI ; sh:minCount 1 ; sh:maxCount 1 ; sh:nodeKind sh:IRI ;
+        sh:message "The ontology needs exactly one owl:versionIRI (an IRI)" ] ,
+      [ sh:path dcterms:creator ; sh:minCount 1 ; sh:message "The ontology has no dcterms:creator" ] ,
+      [ sh:path vann:preferredNamespacePrefix ; sh:minCount 1 ; sh:severity sh:Warning ;
+        sh:message "The ontology does not give its preferred prefix (vann:preferredNamespacePrefix)" ] ,
+      [ sh:path vann:preferredNamespaceUri ; sh:minCount 1 ; sh:severity sh:Warning ;
+        sh:message "The ontology does not give its namespace (vann:preferredNamespaceUri)" ] .
+"""
+
+
+@dataclass(frozen=True)
+class Check:
+    """An ontology check as one SPARQL SELECT of ?this (the focus node), ?path and ?value.
+
+    These run once each in pyoxigraph over the ontology and the data as written: written as
+    SHACL-SPARQL constraints, pySHACL would parse the query again for every focus node (about
+    60 ms each), and RDFS inference would make every predicate an rdf:Property."""
+
+    name: str
+    severity: str
+    message: str
+    where: str
+
+
+_TERM = f'FILTER(isIRI(?this) && STRSTARTS(STR(?this), "{ONTOLOGY}"))'
+_DEFINED = "VALUES ?kind { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property } ?this a ?kind ."
+_PROPERTY = "VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty } ?this a ?kind ."
+
+ONTOLOGY_CHECKS = [
+    # OOPS! P08: missing annotations.
+    Check("term-label", "Violation", "A class or property of the ontology needs an English rdfs:label",
+          f"""{_DEFINED} {_TERM} BIND(rdfs:label AS ?path)
+              FILTER NOT EXISTS {{ ?this rdfs:label ?label FILTER(langMatches(lang(?label), "en")) }}"""),
+    Check("term-definition", "Violation",
+          "A class or property of the ontology needs a definition (skos:definition or rdfs:comment)",
+          f"""{_DEFINED} {_TERM} BIND(skos:definition AS ?path)
+              FILTER NOT EXISTS {{ ?this skos:definition|rdfs:comment ?definition }}"""),
+    # OOPS! P11: missing domain or range. A property may inherit them from a super-property, or
+    # say why it has none in a tsk:domainNote / tsk:rangeNote (OWL 2 RL cannot state a union).
+    Check("property-domain", "Warning",
+          "The property has no rdfs:domain (nor inherits one, nor says why in a tsk:domainNote)",
+          f"""{_PROPERTY} {_TERM} BIND(rdfs:domain AS ?path)
+              FILTER NOT EXISTS {{ ?this rdfs:subPropertyOf*/rdfs:domain ?domain }}
+              FILTER NOT EXISTS {{ ?this tsk:domainNote ?note }}"""),
+    Check("property-range", "Warning",
+          "The property has no rdfs:range (nor inherits one, nor says why in a tsk:rangeNote)",
+          f"""{_PROPERTY} {_TERM} BIND(rdfs:range AS ?path)
+              FILTER NOT EXISTS {{ ?this rdfs:subPropertyOf*/rdfs:range ?range }}
+              FILTER NOT EXISTS {{ ?this tsk:rangeNote ?note }}"""),
+    # OOPS! P19: several domains or ranges mean their intersection, rarely what was meant.
+    Check("single-domain", "Warning",
+          "The property has several rdfs:domain values, which means their intersection (one of them is the value)",
+          f"""{_PROPERTY} {_TERM} BIND(rdfs:domain AS ?path)
+              ?this rdfs:domain ?value . FILTER EXISTS {{ ?this rdfs:domain ?other FILTER(?other != ?value) }}"""),
+    Check("single-range", "Warning",
+          "The property has several rdfs:range values, which means their intersection (one of them is the value)",
+          f"""{_PROPERTY} {_TERM} BIND(rdfs:range AS ?path)
+              ?this rdfs:range ?value . FILTER EXISTS {{ ?this rdfs:range ?other FILTER(?other != ?value) }}"""),
+    # OOPS! P34/P35: untyped class or property; here: a tsk: term used but not declared (usually a typo).
+    Check("declared-property", "Violation",
+          "The path is in the tsk: namespace but the ontology declares no such property",
+          f"""{{ SELECT DISTINCT ?this ?path WHERE {{ ?this ?path ?any .
+                 FILTER(STRSTARTS(STR(?path), "{ONTOLOGY}")) }} }}
+              FILTER NOT EXISTS {{ VALUES ?kind {{ owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property }}
+                                   ?path a ?kind }}"""),
+    Check("declared-class", "Violation",
+          "The value is in the tsk: namespace but the ontology declares no such class",
+          f"""?this a ?value . BIND(rdf:type AS ?path)
+              FILTER(isIRI(?value) && STRSTARTS(STR(?value), "{ONTOLOGY}"))
+              FILTER NOT EXISTS {{ VALUES ?kind {{ owl:Class rdfs:Class }} ?value a ?kind }}"""),
+]
+
+_CHECK_PREFIXES = "".join(
+    f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("rdf", "rdfs", "owl", "skos", "tsk")
+)
+
+
+def run_ontology_checks(graph: rdflib.Graph) -> list[tuple[Result, dict]]:
+    """Run ONTOLOGY_CHECKS over `graph` (ontology and data as written)."""
+    store = ox.Store()
+    store.bulk_extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph()) for s, p, o in graph
+    )
+    out = []
+    for check in ONTOLOGY_CHECKS:
+        query = f"{_CHECK_PREFIXES}SELECT DISTINCT ?this ?path ?value WHERE {{ {check.where} }}"
+        for row in store.query(query):
+            focus, path, value = (to_rdflib(row[v]) if row[v] is not None else None for v in ("this", "path", "value"))
+            shape = rdflib.URIRef(CHECKS + check.name)
+            out.append((
+                Result(severity=check.severity, message=check.message, focus=_text(focus),
+                       path=_text(path), value=_text(value), shape=_text(shape),
+                       constraint=SH.SPARQLConstraintComponent.n3(), check="ontology"),
+                {"focus": focus, "path": path, "value": value, "shape": shape, "path_graph": graph},
+            ))
+    return out
+
+
+# --- loading and locating ---------------------------------------------------------------------------
+
+
+class SourceError(Exception):
+    """A source file that cannot be read (missing, unreadable, too large): one line, exit 2."""
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    display: str  # as reports name it (relative to the project root when inside it)
+    role: str     # "ontology", "shapes" or "data"
+
+
+@dataclass
+class Sources:
+    """The strictly parsed files as rdflib graphs, with the index of where things are written.
+    Blank nodes are scoped per file (two files may both say `_:a` and mean different nodes)."""
+
+    ontology: rdflib.Graph
+    shapes: rdflib.Graph
+    data: rdflib.Graph
+    index: LineIndex
+    files: list[SourceFile]
+    counts: dict[str, int]
+    index_errors: list[str] = field(default_factory=list)
+
+
+def read_source(path: Path, display: str, max_bytes: int | None = None) -> bytes:
+    try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise SourceError(
+                f"{display}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit for one file "
+                f"(split the file, or raise the limit with --max-size)"
             )
-        )
-    results.sort(key=lambda r: (r.focus or "", r.severity, r.message, r.path or ""))
-    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{display}: no such file") from None
+    except IsADirectoryError:
+        raise SourceError(f"{display}: is a directory") from None
+    except PermissionError:
+        raise SourceError(f"{display}: permission denied") from None
+    except OSError as err:
+        raise SourceError(f"{display}: cannot read: {err.strerror or err}") from None
+
+
+def load_sources(files: list[SourceFile], max_bytes: int | None = None) -> Sources:
+    """Parse every file through the strict gate and index it. All syntax errors are collected
+    (one per file) and raised together as SyntaxErrors."""
+    graphs = {"ontology": rdflib.Graph(), "shapes": rdflib.Graph(), "data": rdflib.Graph()}
+    index = LineIndex()
+    counts: dict[str, int] = {}
+    errors: list[TurtleSyntaxError] = []
+    index_errors: list[str] = []
+    for number, source in enumerate(files):
+        data = read_source(source.path, source.display, max_bytes)
+        base = source.path.resolve().as_uri()
+        try:
+            triples = parse_turtle(data, source.display, base_iri=base)
+        except TurtleSyntaxError as err:
+            errors.append(err)
+            continue
+        if errors:
+            continue  # no use building graphs that will not be validated
+
+        def scoped(node: ox.BlankNode, number=number) -> ox.BlankNode:
+            return ox.BlankNode(f"f{number}x{node.value}")
+
+        graph = graphs[source.role]
+        for t in triples:
+            s = scoped(t.subject) if isinstance(t.subject, ox.BlankNode) else t.subject
+            o = scoped(t.object) if isinstance(t.object, ox.BlankNode) else t.object
+            graph.add((to_rdflib(s), to_rdflib(t.predicate), to_rdflib(o)))
+        counts[source.display] = len(triples)
+        try:
+            index.add_file(data.decode("utf-8"), source.display, triples, base_iri=base, rename=scoped)
+        except (TurtleIndexError, UnicodeDecodeError, RecursionError) as err:
+            index_errors.append(f"{source.display}: no line numbers ({err})")
+    if errors:
+        raise SyntaxErrors(errors)
+    return Sources(graphs["ontology"], graphs["shapes"], graphs["data"], index, files, counts, index_errors)
+
+
+class SyntaxErrors(Exception):
+    """One or more files are not valid Turtle."""
+
+    def __init__(self, errors: list[TurtleSyntaxError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def validate_sources(sources: Sources, prefer: list[str] | None = None, ontology_checks: bool = True) -> Report:
+    """SHACL with the project's shapes, then the ontology checks; every result located."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    located: list[Result] = []
+    namer = _Namer(sources.shapes, sources.index, scope=to_oxigraph)
+    for result, terms in _pyshacl(sources.data, sources.shapes, sources.ontology, inference="rdfs"):
+        located.append(_locate(result, terms, sources, namer, prefer or []))
+    timings["shacl"] = time.perf_counter() - started
+    if ontology_checks:
+        started = time.perf_counter()
+        metadata = rdflib.Graph().parse(data=METADATA_SHAPES, format="turtle")
+        check_namer = _Namer(metadata, sources.index)
+        for result, terms in _pyshacl(sources.ontology, metadata, None, inference="none"):
+            result.check = "ontology"
+            located.append(_locate(result, terms, sources, check_namer, prefer or []))
+        for result, terms in run_ontology_checks(sources.ontology + sources.data):
+            located.append(_locate(result, terms, sources, check_namer, prefer or []))
+        timings["ontology_checks"] = time.perf_counter() - started
+    located.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus or "", r.severity, r.rule or "", r.message))
+    return Report(
+        conforms=not any(r.severity == "Violation" for r in located),
+        results=located,
+        files=[f.display for f in sources.files],
+        triples=sum(sources.counts.values()),
+        timings=timings,
+    )
+
+
+class _Namer:
+    """Readable names: prefixed names where a prefix is known, property shapes as
+    `NodeShape/path` (they are usually blank nodes, which have no stable name); two property
+    shapes of one node shape with the same path are told apart by their order in the file."""
+
+    def __init__(self, shapes: rdflib.Graph, index: LineIndex, scope=None):
+        self.shapes = shapes
+        self.index = index
+        self.scope = scope  # maps a shapes-graph blank node to the index's key, when indexed
+        self.prefixes = dict(PREFIXES)
+        for prefix, namespace in index.prefixes.items():
+            if prefix and namespace not in self.prefixes.values():
+                self.prefixes.setdefault(prefix, namespace)
+        self.prefixes.setdefault("chk", CHECKS)
+        self.prefixes.setdefault("vann", "http://purl.org/vocab/vann/")
+        self.cache: dict = {}
+
+    def compact(self, term) -> str:
+        if isinstance(term, rdflib.URIRef):
+            best = None
+            for prefix, namespace in self.prefixes.items():
+                if str(term).startswith(namespace) and (best is None or len(namespace) > len(best[1])):
+                    best = (prefix, namespace)
+            if best is not None:
+                local = str(term)[len(best[1]):]
+                if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
+                    return f"{best[0]}:{local}"
+            return term.n3()
+        if isinstance(term, rdflib.Literal):
+            return term.n3()
+        return "[]" if term is not None else ""
+
+    def compact_path(self, path: str) -> str:
+        return re.sub(r"<([^>]*)>", lambda m: self.compact(rdflib.URIRef(m.group(1))), path)
+
+    def shape(self, shape) -> tuple[str | None, str | None]:
+        """(rule name, node shape) for a source shape."""
+        if shape is None:
+            return None, None
+        if shape not in self.cache:
+            self.cache[shape] = self._shape(shape)
+        return self.cache[shape]
+
+    def _shape(self, shape) -> tuple[str, str | None]:
+        parent = next(iter(self.shapes.subjects(SH.property, shape)), None)
+        parent_name = self.compact(parent) if isinstance(parent, rdflib.URIRef) else None
+        if isinstance(shape, rdflib.URIRef):
+            return self.compact(shape), parent_name
+        path = _path_text(self.shapes, self.shapes.value(shape, SH.path))
+        name = self.compact_path(path) if path else "[]"
+        if parent is not None:
+            name = f"{parent_name or '[]'}/{name}"
+            siblings = [p for p in self.shapes.objects(parent, SH.property)
+                        if not isinstance(p, rdflib.URIRef) and self.shapes.value(p, SH.path) == self.shapes.value(shape, SH.path)]
+            if len(siblings) > 1:
+                siblings.sort(key=self._written_at)
+                name += f"#{siblings.index(shape) + 1}"
+        return name, parent_name
+
+    def _written_at(self, node) -> tuple:
+        if self.scope is not None:
+            try:
+                where = self.index.where_subject(self.scope(node))
+            except TypeError:
+                where = None
+            if where is not None:
+                return (where.file, where.line, where.column)
+        return ("~", 0, 0)
+
+
+def _locate(result: Result, terms: dict, sources: Sources, namer: _Namer, prefer: list[str]) -> Result:
+    """Fill in where the focus node and the offending triple are written, and readable names."""
+    index = sources.index
+    focus, path, value = terms["focus"], terms["path"], terms["value"]
+    result.rule, result.node_shape = namer.shape(terms["shape"])
+    if result.path:
+        result.path = namer.compact_path(result.path)
+    if value is not None and value == focus and result.constraint == SH.SPARQLConstraintComponent.n3():
+        value = None  # pySHACL gives a node shape's SPARQL results the focus node as value
+        result.value = None
+    try:
+        focus_ox = to_oxigraph(focus) if focus is not None else None
+        value_ox = to_oxigraph(value) if value is not None else None
+    except TypeError:
+        focus_ox = value_ox = None
+    if focus_ox is not None:
+        where = index.where_subject(focus_ox, prefer)
+        if where is not None:
+            result.file, result.line, result.column = where.file, where.line, where.column
+        triple = None
+        if isinstance(path, rdflib.URIRef):
+            triple = index.where_triple(focus_ox, ox.NamedNode(str(path)), value_ox)
+        elif path is not None and value_ox is not None:
+            inverse = terms["path_graph"].value(path, SH.inversePath)
+            if isinstance(inverse, rdflib.URIRef):
+                triple = index.where_triple(value_ox, ox.NamedNode(str(inverse)), focus_ox)
+        if triple is not None:
+            result.triple_file, result.triple_line, result.triple_column = triple.file, triple.line, triple.column
+    result.focus_label = _focus_label(focus, sources, namer)
+    if result.value is not None and value is not None:
+        result.value = namer.compact(value) if isinstance(value, rdflib.URIRef) else result.value
+    return result
+
+
+def _focus_label(focus, sources: Sources, namer: _Namer) -> str:
+    """A blank node is named by what points at it: `tskr:quote-s14 oa:hasSelector []`."""
+    if not isinstance(focus, rdflib.BNode):
+        return namer.compact(focus) if focus is not None else ""
+    for graph in (sources.data, sources.ontology):
+        for s, p in graph.subject_predicates(focus):
+            return f"{namer.compact(s)} {namer.compact(p)} []"
+    return "[]"

@@ -1,0 +1,168 @@
+"""`tskg validate [PATHS]`: strict Turtle syntax, then SHACL, then ontology checks.
+
+With no PATHS: the project's ontology/ and graph/. PATHS (files or directories of .ttl files)
+are validated together with the project's ontology and shapes, and with graph/source.ttl (the
+article, which quotes and evidence point into); --with-graph adds all of graph/, for a new file
+that refers to nodes described there. A file under ontology/ counts as ontology (or as shapes
+when its name says so); any other file as data.
+
+Exit codes: 0 conforms (warnings allowed unless --strict), 1 does not conform, 2 unreadable or
+invalid input (syntax errors as file:line:column: message), 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from ..cli import EXIT_BAD_INPUT, EXIT_NONCONFORMING, EXIT_OK, UsageError
+from ..project import Project
+from ..reports import FORMATS, SYNTAX_RULE, Outcome, render, summary, write_atomic
+from ..validation import Report, Result, SourceError, SourceFile, SyntaxErrors, load_sources, validate_sources
+
+DEFAULT_MAX_MB = 10.0
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check Turtle syntax, SHACL shapes and the ontology; report with file and line",
+        description=__doc__.split("\n\n")[0],
+        epilog="Exit codes: 0 conforms, 1 does not conform, 2 invalid or unreadable input, 3 internal error.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help=".ttl files or directories (default: the project's ontology/ and graph/)")
+    parser.add_argument("--format", "-f", default="text", metavar="FORMAT",
+                        help=f"report format: {', '.join(FORMATS)} (default: text)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    parser.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    parser.add_argument("--with-graph", action="store_true",
+                        help="validate PATHS together with all of graph/, not only graph/source.ttl")
+    parser.add_argument("--no-ontology-checks", dest="ontology_checks", action="store_false",
+                        help="run the project's SHACL shapes only")
+    parser.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
+                        help=f"refuse files larger than this (default: {DEFAULT_MAX_MB:g} MB)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    if args.format not in FORMATS:
+        raise UsageError(f"unknown format {args.format!r}: choose one of {', '.join(FORMATS)}")
+    if args.max_size <= 0:
+        raise UsageError("--max-size must be a positive number of megabytes")
+    # rdflib logs a traceback for every ill-typed literal ("abc"^^xsd:integer); SHACL reports those.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
+
+    project = Project.locate(args.root)
+    files, given = collect_files(project, args.paths, args.with_graph)
+    output = _output_path(args.output, files)
+
+    syntax_errors = False
+    try:
+        sources = load_sources(files, max_bytes=int(args.max_size * 1_000_000))
+    except SourceError as err:
+        raise UsageError(str(err)) from None
+    except SyntaxErrors as err:
+        syntax_errors = True
+        report = Report(
+            conforms=False,
+            results=[Result(severity="Violation", message=e.message, focus="", file=e.path, line=e.line,
+                            column=e.column, rule=SYNTAX_RULE, check="syntax") for e in err.errors],
+            files=[f.display for f in files],
+        )
+        for e in err.errors:
+            print(str(e), file=sys.stderr)
+    else:
+        for problem in sources.index_errors:
+            print(f"tskg validate: warning: {problem}", file=sys.stderr)
+        report = validate_sources(sources, prefer=given, ontology_checks=args.ontology_checks)
+
+    outcome = Outcome(report=report, seconds=time.perf_counter() - started, strict=args.strict,
+                      syntax_errors=syntax_errors, root=project.root)
+    color = args.format == "text" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(outcome, args.format, color=color)
+    if syntax_errors and args.format == "text" and output is None:
+        # the errors went to stderr as file:line:column: message; the summary joins them there
+        print(f"tskg validate: {summary(outcome)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if output is not None:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    if args.format != "text" or output is not None:
+        print(f"tskg validate: {summary(outcome)}", file=sys.stderr)
+    if syntax_errors:
+        return EXIT_BAD_INPUT
+    return EXIT_OK if outcome.passed else EXIT_NONCONFORMING
+
+
+def collect_files(project: Project, paths: list[str], with_graph: bool) -> tuple[list[SourceFile], list[str]]:
+    """The files to validate, each with its role, and the display names of those given."""
+    ontology_dir = project.ontology_dir.resolve()
+    chosen: dict[Path, SourceFile] = {}
+
+    def add(path: Path, role: str | None = None) -> SourceFile:
+        resolved = path.resolve()
+        if role is None:
+            inside_ontology = resolved.parent == ontology_dir
+            role = ("shapes" if "shapes" in resolved.stem else "ontology") if inside_ontology else "data"
+        if resolved not in chosen:
+            chosen[resolved] = SourceFile(resolved, project.relative(resolved), role)
+        return chosen[resolved]
+
+    for path in project.ontology_files:
+        add(path, "ontology")
+    for path in project.shapes_files:
+        add(path, "shapes")
+
+    given: list[str] = []
+    if not paths:
+        for path in project.graph_files:
+            add(path, "data")
+        if not chosen:
+            raise UsageError(f"no Turtle files in {project.relative(project.ontology_dir)}/ or "
+                             f"{project.relative(project.graph_dir)}/ under {project.root}")
+        return list(chosen.values()), given
+
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"{raw}: no such file or directory")
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*") if p.is_file() and p.suffix.lower() == ".ttl")
+            if not found:
+                raise UsageError(f"{raw}: no .ttl files in this directory")
+            for p in found:
+                given.append(add(p).display)
+        elif path.suffix.lower() != ".ttl":
+            kind = f"'{path.suffix}'" if path.suffix else "no extension"
+            raise UsageError(f"{raw}: not a Turtle file ({kind}): only .ttl files are accepted")
+        elif not path.is_file():
+            raise UsageError(f"{raw}: not a regular file")
+        else:
+            given.append(add(path).display)
+
+    context = project.graph_files if with_graph else [p for p in project.graph_files if p.name == "source.ttl"]
+    for path in context:
+        add(path, "data")
+    return list(chosen.values()), given
+
+
+def _output_path(raw: str | None, files: list[SourceFile]) -> Path | None:
+    """Check --output before any work: its directory exists and it is not one of the sources."""
+    if raw is None:
+        return None
+    path = Path(raw)
+    if path.is_dir():
+        raise UsageError(f"--output {raw}: is a directory")
+    if not path.parent.resolve().is_dir():
+        raise UsageError(f"--output {raw}: directory {path.parent} does not exist")
+    if path.resolve() in {f.path for f in files}:
+        raise UsageError(f"--output {raw}: is one of the files being validated")
+    return path
