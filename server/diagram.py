@@ -41,7 +41,7 @@ MAX_BAND = 1700    # px; wider forests wrap onto another band
 GRID = 4           # more children than this are set in rows of this many
 TRUNK = 18         # indent of a grid of children, for the vertical connector left of it
 MARGIN = 30
-TOP = 110          # legend plus room for curves arching over the first band
+TOP = 80           # room for curves arching over the first row
 
 
 @dataclass
@@ -233,7 +233,7 @@ def layout(model: Model) -> tuple[float, float, list[Node]]:
             _place(n, x, y)
             x += n.sw + GAP_TREE
         y += max(n.sh for n in band) + BAND_GAP
-    height = y - BAND_GAP + 60
+    height = y - BAND_GAP + 110  # and the legend
 
     def over_trees(n: Node) -> float:
         xs = [nodes[o].cx for o in links[n.iri] if tree_of(o) != n.iri and nodes[tree_of(o)].children]
@@ -346,10 +346,10 @@ def class_diagram(
         '<path d="M0,0 L10,5 L0,10 z" fill="#2b6cb0"/></marker>'
         "</defs>",
         f"<style>{STYLE}{hover}</style>",
-        f'<g class="legend-box"><path class="tree" d="M{MARGIN},{MARGIN} L{MARGIN + 40},{MARGIN}" marker-end="url(#gen)"/>'
-        f'<text class="legend" x="{MARGIN + 50}" y="{MARGIN + 4}">sub-class of (arrow at the super-class; dashed: a further super-class)</text>'
-        f'<g class="edge"><path d="M{MARGIN + 430},{MARGIN} L{MARGIN + 470},{MARGIN}" marker-end="url(#arr)"/></g>'
-        f'<text class="legend" x="{MARGIN + 480}" y="{MARGIN + 4}">object property, from its domain to its range '
+        f'<g class="legend-box"><path class="tree" d="M{MARGIN},{height - 44} L{MARGIN + 40},{height - 44}" marker-end="url(#gen)"/>'
+        f'<text class="legend" x="{MARGIN + 50}" y="{height - 40}">sub-class of (arrow at the super-class; dashed: a further super-class)</text>'
+        f'<g class="edge"><path d="M{MARGIN},{height - 22} L{MARGIN + 40},{height - 22}" marker-end="url(#arr)"/></g>'
+        f'<text class="legend" x="{MARGIN + 50}" y="{height - 18}">object property, from its domain to its range '
         f"(point at a class to pick out its properties)</text></g>",
     ]
 
@@ -437,8 +437,16 @@ def class_diagram(
             v0 = 1 if s0 == "bottom" else -1
             v1 = 1 if s1 == "bottom" else -1
             if s0 == s1 == "top":
+                # An arch. Where its apex (at t = 0.5) would run into a box standing higher up between
+                # the two ends, it goes over that box instead.
                 lift = 36 + 0.16 * abs(x1 - x0) + 0.5 * abs(y1 - y0)
-                peak = max(min(y0, y1) - lift, 56.0)  # stay clear of the legend
+                apex = 0.125 * (y0 + y1) + 0.75 * (min(y0, y1) - lift)
+                lo, hi = sorted((x0, x1))
+                for n in sorted(nodes.values(), key=lambda n: -n.y):
+                    higher = n.y + BOX_H < min(y0, y1) - 2
+                    if higher and n.x < hi and n.x + n.w > lo and apex < n.y + BOX_H + 8:
+                        apex = min(apex, n.y - 14)
+                peak = max((apex - 0.125 * (y0 + y1)) / 0.75, 4.0)
                 c0, c1 = (x0, peak), (x1, peak)
             else:
                 bend = max(45.0, abs(y1 - y0) * 0.42)

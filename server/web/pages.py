@@ -177,7 +177,7 @@ def curie(iri: str) -> str:
     for prefix, ns in sorted(DISPLAY_PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and re.fullmatch(r"[\w.\-]*", iri[len(ns):]):
             return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    return iri
 
 
 def labels() -> dict[str, str]:

@@ -112,7 +112,8 @@
         showError("Error " + response.status + " " + response.statusText + ": " + answer.text.trim());
         return;
       }
-      var truncated = /true|yes|1/i.test(response.headers.get("X-Truncated") || response.headers.get("TSKG-Truncated") || "");
+      var truncated = (response.headers.get("X-TSKG-Truncated") || "") === "true";
+      var limit = response.headers.get("X-TSKG-Row-Limit");
       var count;
       if (chosen === "table" && type === "application/sparql-results+json") {
         count = showTable(JSON.parse(answer.text));
@@ -122,7 +123,8 @@
         statusEl.textContent = type + ", " + answer.text.length + " characters in " + ms + " ms";
       }
       if (truncated) {
-        results.insertBefore(el("p", {class: "warning"}, "The result was cut at the row limit."), results.firstChild);
+        results.insertBefore(el("p", {class: "warning", id: "truncated"},
+          "The result was cut at the row limit" + (limit ? " (" + limit + " rows)" : "") + "."), results.firstChild);
       }
     }).catch(function (err) {
       statusEl.textContent = "";
