@@ -57,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--max-size must be a positive number of megabytes")
     # rdflib logs a traceback for every ill-typed literal ("abc"^^xsd:integer); SHACL reports those.
     logging.getLogger("rdflib").setLevel(logging.ERROR)
+    # pySHACL logs a shapes error before raising it (to a handler it re-attaches on every call,
+    # so a filter, which stays, is the way to quiet it); we report the error once, as one line.
+    logging.getLogger("pyshacl-validate").addFilter(lambda record: record.levelno >= logging.CRITICAL)
 
     project = Project.locate(args.root)
     files, given = collect_files(project, args.paths, args.with_graph)
@@ -80,7 +83,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         for problem in sources.index_errors:
             print(f"tskg validate: warning: {problem}", file=sys.stderr)
-        report = validate_sources(sources, prefer=given, ontology_checks=args.ontology_checks)
+        try:
+            report = validate_sources(sources, prefer=given, ontology_checks=args.ontology_checks)
+        except SourceError as err:  # shapes that are not valid SHACL
+            raise UsageError(str(err)) from None
 
     outcome = Outcome(report=report, seconds=time.perf_counter() - started, strict=args.strict,
                       syntax_errors=syntax_errors, root=project.root)

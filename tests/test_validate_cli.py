@@ -1,0 +1,579 @@
+"""`tskg validate` as a user and CI run it: the installed console script in a subprocess.
+
+Three groups:
+  - the real project conforms (once graph/ and the shapes exist);
+  - each fixture in tests/fixtures/invalid/ (`# expect-shape:` / `# expect-focus:` header lines)
+    fails with the expected shape, focus node, file and line, in every report format;
+  - a small project of our own (built in a temporary directory, passed with --root) whose
+    invalid files have known lines, and every kind of bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from server.namespaces import PREFIXES
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = REPO_ROOT / "tests" / "fixtures" / "invalid"
+FORMATS = ["text", "json", "junit", "github", "sarif"]
+
+
+def tskg(*args: str, cwd: Path = REPO_ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the console script installed beside this Python (else `python -m server`)."""
+    script = Path(sys.executable).parent / "tskg"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "server"]
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("TSKG_ROOT", None)
+    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def no_traceback(proc: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+
+
+# --- parsing the five formats into one shape: a list of findings ------------------------------------
+
+def findings(fmt: str, text: str) -> list[dict]:
+    """Each result as {severity, rule, focus, file, line, message}, from any format; `line` is
+    the line the format points at (the offending triple's where there is one)."""
+    out = []
+    if fmt == "json":
+        doc = json.loads(text)
+        for group in doc["focus_nodes"]:
+            for r in group["results"]:
+                assert r["focus"] == group["focus"] and r["file"] == group["file"] and r["line"] == group["line"]
+                out.append({"severity": r["severity"], "rule": r["rule"], "focus": r["focus"],
+                            "focus_label": r["focus_label"], "file": r["file"], "focus_line": r["line"],
+                            "line": (r["triple"] or {}).get("line") or r["line"], "message": r["message"],
+                            "shape": r["shape"], "node_shape": r["node_shape"]})
+    elif fmt == "sarif":
+        doc = json.loads(text)
+        assert doc["version"] == "2.1.0"
+        run = doc["runs"][0]
+        rules = run["tool"]["driver"]["rules"]
+        for r in run["results"]:
+            assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+            location = r["locations"][0]
+            physical = location["physicalLocation"]
+            logical = location.get("logicalLocations", [{}])[0].get("fullyQualifiedName")
+            related = r.get("relatedLocations", [{}])[0].get("physicalLocation", physical)
+            out.append({"severity": {"error": "Violation", "warning": "Warning", "note": "Info"}[r["level"]],
+                        "rule": r["ruleId"], "focus": f"<{logical}>" if logical else None,
+                        "file": physical["artifactLocation"]["uri"], "line": physical["region"]["startLine"],
+                        "focus_line": related["region"]["startLine"], "message": r["message"]["text"]})
+    elif fmt == "junit":
+        root = ET.fromstring(text)
+        assert root.tag == "testsuites"
+        for case in root.iter("testcase"):
+            for kind in ("failure", "error", "skipped"):
+                element = case.find(kind)
+                if element is not None:
+                    detail = element.text or ""
+                    focus_line = re.search(r"written at: .*?:(\d+)", detail)
+                    out.append({"severity": element.get("type") or element.get("message", "").split(":")[0],
+                                "rule": case.get("name").rsplit(" ", 1)[-1], "focus": None,
+                                "file": case.get("file"), "line": int(case.get("line", 0)),
+                                "focus_line": int(focus_line.group(1)) if focus_line else None,
+                                "message": element.get("message"), "detail": detail})
+    elif fmt == "github":
+        for line in text.splitlines():
+            m = re.match(r"^::(error|warning|notice) (.*?)::(.*)$", line)
+            if not m:
+                continue
+            props = dict(p.split("=", 1) for p in m.group(2).split(","))
+            unescape = lambda s: s.replace("%3A", ":").replace("%2C", ",").replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")  # noqa: E731
+            out.append({"severity": {"error": "Violation", "warning": "Warning", "notice": "Info"}[m.group(1)],
+                        "rule": unescape(props.get("title", "")), "focus": None,
+                        "file": unescape(props["file"]) if "file" in props else None,
+                        "line": int(props["line"]) if "line" in props else None,
+                        "focus_line": None, "message": unescape(m.group(3))})
+    elif fmt == "text":
+        current = None
+        for line in text.splitlines():
+            head = re.match(r"^(\S+?):(\d+):(\d+)  (.+)$", line)
+            if head:
+                current = (head.group(1), int(head.group(2)), head.group(4))
+                continue
+            result = re.match(r"^  (violation|warning|info)\s+(.*)$", line)
+            if result and current:
+                out.append({"severity": result.group(1).capitalize(), "message": result.group(2),
+                            "file": current[0], "focus_line": current[1], "line": current[1],
+                            "focus_label": current[2], "rule": None, "focus": None})
+            rule = re.match(r"^\s+rule (\S+)", line)
+            if rule and out:
+                out[-1]["rule"] = rule.group(1)
+                at = re.search(r"at (\S+?):(\d+):\d+", line)
+                if at:
+                    out[-1]["line"] = int(at.group(2))
+    return out
+
+
+# --- the real project -----------------------------------------------------------------------------
+
+def test_the_project_conforms():
+    graph_files = sorted((REPO_ROOT / "graph").glob("*.ttl"))
+    shapes = sorted((REPO_ROOT / "ontology").glob("*shapes*.ttl"))
+    if not graph_files or not shapes:
+        pytest.skip("graph/*.ttl or ontology/*shapes*.ttl not written yet: nothing to validate")
+    proc = tskg("validate", "--format", "json")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["conforms"] is True and doc["summary"]["violations"] == 0
+    expected = {f"graph/{p.name}" for p in graph_files} | {f"ontology/{p.name}" for p in shapes}
+    assert expected <= set(doc["files"])
+    total = sum(len(list(ox.parse(path=str(p), format=ox.RdfFormat.TURTLE))) for p in
+                sorted((REPO_ROOT / "graph").glob("*.ttl")) + sorted((REPO_ROOT / "ontology").glob("*.ttl")))
+    assert doc["summary"]["triples"] == total
+    print(f"validate on the curated graph: {doc['summary']['seconds']} s {doc['summary']['timings']}")
+    assert "tskg validate: conforms" in proc.stderr
+
+
+# --- the fixtures of tests/fixtures/invalid --------------------------------------------------------
+
+def _fixtures() -> list:
+    files = sorted(FIXTURES.glob("*.ttl")) if FIXTURES.is_dir() else []
+    if not files:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{FIXTURES} has no .ttl fixtures yet"))]
+    return [pytest.param(p, id=p.stem) for p in files]
+
+
+def _expectations(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    expect = dict(re.findall(r"^#\s*expect-(shape|focus):\s*(\S+)", text, re.M))
+    assert {"shape", "focus"} <= set(expect), f"{path.name} lacks # expect-shape: / # expect-focus: lines"
+    prefixes = dict(PREFIXES)
+    prefixes.update(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", text, re.I))
+    return {"shape": expect["shape"], "focus": expect["focus"], "prefixes": prefixes, "lines": text.splitlines()}
+
+
+def _expand(name: str, prefixes: dict) -> str:
+    if name.startswith("<"):
+        return name
+    prefix, _, local = name.partition(":")
+    return f"<{prefixes[prefix]}{local}>"
+
+
+def _shape_matches(expected: str, finding: dict, prefixes: dict) -> bool:
+    """`# expect-shape:` names a node shape, a property shape, or our rule name for one."""
+    names = {finding.get("rule"), finding.get("node_shape"), finding.get("shape")}
+    if finding.get("rule") and "/" in finding["rule"]:
+        names.add(finding["rule"].split("/")[0])
+    names.discard(None)
+    candidates = {expected}
+    try:
+        candidates.add(_expand(expected, prefixes))
+    except KeyError:
+        pass
+    return bool(candidates & names) or any(c in (finding.get("message") or "") for c in candidates)
+
+
+@pytest.mark.parametrize("fixture", _fixtures())
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_invalid_fixture_is_reported_with_shape_focus_file_and_line(fixture, fmt):
+    expect = _expectations(fixture)
+    relative = fixture.relative_to(REPO_ROOT).as_posix()
+    proc = tskg("validate", relative, "--format", fmt)
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr
+    found = findings(fmt, proc.stdout)
+    assert found, proc.stdout
+    # every format names the fixture and a line in it
+    in_fixture = [f for f in found if f["file"] == relative]
+    assert in_fixture, f"no result located in {relative}: {found}"
+    # the expected shape and focus node, located where the focus node is written
+    focus_iri = _expand(expect["focus"], expect["prefixes"])
+    focus_written = [n for n, line in enumerate(expect["lines"], 1)
+                     if re.match(rf"^\s*({re.escape(expect['focus'])}|{re.escape(focus_iri)})(\s|$)", line)]
+    assert focus_written, f"the fixture never writes {expect['focus']} as a subject"
+    matching = [f for f in in_fixture if f["severity"] == "Violation"]
+    if fmt == "json":
+        matching = [f for f in matching if f["focus"] == focus_iri and _shape_matches(expect["shape"], f, expect["prefixes"])]
+        assert matching, f"no violation of {expect['shape']} on {expect['focus']}: {found}"
+        assert {f["focus_line"] for f in matching} == {focus_written[0]}
+    elif fmt == "sarif":
+        matching = [f for f in matching if f["focus"] == focus_iri and _shape_matches(expect["shape"], f, expect["prefixes"])]
+        assert matching and all(f["focus_line"] == focus_written[0] for f in matching), found
+    elif fmt == "junit":
+        matching = [f for f in matching if expect["focus"] in f["detail"] and _shape_matches(expect["shape"], f, expect["prefixes"])]
+        assert matching and all(f["focus_line"] == focus_written[0] for f in matching), found
+    elif fmt == "github":
+        matching = [f for f in matching if expect["focus"] in f["message"] and _shape_matches(expect["shape"], f, expect["prefixes"])]
+        assert matching, found
+        # the annotation points at the offending triple or, where there is none, the focus node
+        for f in matching:
+            assert f["line"] >= focus_written[0]
+    else:
+        matching = [f for f in matching if f["focus_label"] == expect["focus"] and _shape_matches(expect["shape"], f, expect["prefixes"])]
+        assert matching and all(f["focus_line"] == focus_written[0] for f in matching), proc.stdout
+
+
+# --- a small project of our own, with known lines ---------------------------------------------------
+
+ONTOLOGY = """\
+@prefix tsk: <https://w3id.org/tskg/ontology#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix vann: <http://purl.org/vocab/vann/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<https://w3id.org/tskg/ontology> a owl:Ontology ;
+    dcterms:title "A small test ontology"@en ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    dcterms:creator "tests" ;
+    owl:versionIRI <https://w3id.org/tskg/ontology/0.0.1> ;
+    vann:preferredNamespacePrefix "tsk" ;
+    vann:preferredNamespaceUri "https://w3id.org/tskg/ontology#" .
+
+tsk:Agent a owl:Class ; rdfs:label "agent"@en ; skos:definition "Someone who acts."@en .
+tsk:Person a owl:Class ; rdfs:subClassOf tsk:Agent ; rdfs:label "person"@en ; skos:definition "A human."@en .
+tsk:Event a owl:Class ; rdfs:label "event"@en ; skos:definition "Something that happened."@en .
+tsk:Quote a owl:Class ; rdfs:label "quote"@en ; skos:definition "A sentence of the article."@en .
+tsk:actor a owl:ObjectProperty ; rdfs:label "actor"@en ; skos:definition "Who acted."@en ;
+    rdfs:domain tsk:Event ; rdfs:range tsk:Agent .
+tsk:evidence a owl:ObjectProperty ; rdfs:label "evidence"@en ; skos:definition "The quote a fact rests on."@en ;
+    tsk:domainNote "Open: any fact."@en ; rdfs:range tsk:Quote .
+tsk:text a owl:DatatypeProperty ; rdfs:label "text"@en ; skos:definition "The words."@en ;
+    rdfs:domain tsk:Quote ; rdfs:range xsd:string .
+tsk:domainNote a owl:AnnotationProperty ; rdfs:label "domain note"@en ; skos:definition "Why there is no domain."@en .
+"""
+
+SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix tsk: <https://w3id.org/tskg/ontology#> .
+@prefix tsksh: <https://w3id.org/tskg/shapes#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+tsksh:EventShape a sh:NodeShape ;
+    sh:targetClass tsk:Event ;
+    sh:property [ sh:path tsk:evidence ; sh:minCount 1 ; sh:class tsk:Quote ;
+                  sh:message "An event needs evidence: a tsk:Quote" ] ;
+    sh:property [ sh:path tsk:actor ; sh:class tsk:Agent ;
+                  sh:message "The actor of an event is a tsk:Agent" ] .
+
+tsksh:QuoteShape a sh:NodeShape ;
+    sh:targetClass tsk:Quote ;
+    sh:property [ sh:path tsk:text ; sh:datatype xsd:string ; sh:message "The text of a quote is a string" ] .
+
+tsksh:AgentShape a sh:NodeShape ;
+    sh:targetClass tsk:Agent ;
+    sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:maxCount 1 ;
+                  sh:message "An agent has exactly one rdfs:label" ] .
+"""
+
+SOURCE = """\
+@prefix tsk: <https://w3id.org/tskg/ontology#> .
+@prefix tskr: <https://w3id.org/tskg/id/> .
+
+tskr:quote-s01 a tsk:Quote ;
+    tsk:text "Alice acted." .
+"""
+
+DATA = """\
+@prefix tsk: <https://w3id.org/tskg/ontology#> .
+@prefix tskr: <https://w3id.org/tskg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+tskr:alice a tsk:Person ;
+    rdfs:label "Alice"@en .
+
+tskr:event-1 a tsk:Event ;
+    tsk:actor tskr:alice ;
+    tsk:evidence tskr:quote-s01 .
+"""
+
+# Three kinds of finding: a missing value (the focus node's line), a wrong value (the line of the
+# offending triple) and a blank node focus (the bracket's line), plus an undeclared term.
+INVALID = """\
+@prefix tsk: <https://w3id.org/tskg/ontology#> .
+@prefix tskr: <https://w3id.org/tskg/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+# no evidence
+tskr:event-2 a tsk:Event ;
+    tsk:actor tskr:bob .
+
+tskr:bob a tsk:Person ;
+    rdfs:label "Bob"@en .
+
+tskr:quote-s02 a tsk:Quote ;
+    tsk:text 42 .
+
+tskr:event-4 a tsk:Event ; tsk:evidence tskr:quote-s01 ;
+    tsk:actor [
+        a tsk:Person ] .
+
+tskr:event-5 a tsk:Event ; tsk:evidence tskr:quote-s01 ;
+    tsk:actr tskr:bob .
+"""
+EVENTS = "https://w3id.org/tskg/id/event-"
+
+
+@pytest.fixture()
+def small(tmp_path) -> Path:
+    root = tmp_path / "project"
+    (root / "ontology").mkdir(parents=True)
+    (root / "graph").mkdir()
+    (root / "ontology" / "tskg.ttl").write_text(ONTOLOGY)
+    (root / "ontology" / "shapes.ttl").write_text(SHAPES)
+    (root / "graph" / "source.ttl").write_text(SOURCE)
+    (root / "graph" / "data.ttl").write_text(DATA)
+    (root / "new.ttl").write_text(INVALID)
+    return root
+
+
+def test_small_project_conforms(small):
+    proc = tskg("--root", str(small), "validate")
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"✓ conforms: 0 violations, 0 warnings; 4 files, \d+ triples; \d+\.\d\d s", proc.stdout)
+
+
+EXPECTED = [
+    # (focus, rule, focus line, line the report points at)
+    (f"<{EVENTS}2>", "tsksh:EventShape/tsk:evidence", 6, 6),
+    ("<https://w3id.org/tskg/id/quote-s02>", "tsksh:QuoteShape/tsk:text", 12, 13),
+    (None, "tsksh:AgentShape/rdfs:label", 16, 16),           # the blank node: its bracket
+    (f"<{EVENTS}5>", "chk:declared-property", 19, 20),
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_small_project_invalid_file_in_every_format(small, fmt):
+    proc = tskg("--root", str(small), "validate", "new.ttl", "--format", fmt, cwd=small)
+    no_traceback(proc)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    found = [f for f in findings(fmt, proc.stdout) if f["severity"] == "Violation"]
+    assert len(found) == len(EXPECTED), found
+    for focus, rule, focus_line, line in EXPECTED:
+        hits = [f for f in found if f["rule"] == rule]
+        assert len(hits) == 1, (rule, found)
+        hit = hits[0]
+        assert hit["file"] == "new.ttl"
+        assert hit["line"] == line, (rule, hit)
+        if hit["focus_line"] is not None and fmt != "text":
+            assert hit["focus_line"] == focus_line, (rule, hit)
+        if fmt == "text":
+            assert hit["focus_line"] == focus_line
+        if fmt in ("json", "sarif") and focus is not None:
+            assert hit["focus"] == focus
+    if fmt == "json":
+        doc = json.loads(proc.stdout)
+        blank = [g for g in doc["focus_nodes"] if g["focus"].startswith("_:")]
+        assert [g["focus_label"] for g in blank] == ["tskr:event-4 tsk:actor []"]
+        assert doc["summary"]["violations"] == 4 and doc["summary"]["focus_nodes"] == 4
+        assert [g["line"] for g in doc["focus_nodes"]] == [6, 12, 16, 19]  # grouped, in file order
+    if fmt == "sarif":
+        doc = json.loads(proc.stdout)
+        rules = {r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]}
+        assert {rule for _, rule, _, _ in EXPECTED} <= rules
+        assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+                   for r in doc["runs"][0]["results"])
+    if fmt == "junit":
+        root = ET.fromstring(proc.stdout)
+        assert root.get("failures") == "4" and root.get("errors") == "0"
+        suites = {s.get("name"): s for s in root.iter("testsuite")}
+        assert suites["graph/source.ttl"].find("testcase").get("name") == "conforms"
+    if fmt == "github":
+        assert proc.stdout.count("::error ") == 4
+        assert "title=tsksh%3AEventShape/tsk%3Aevidence" in proc.stdout
+    assert ("tskg validate: " if fmt != "text" else "✗ ") + "does not conform: 4 violations" in (
+        proc.stderr if fmt != "text" else proc.stdout)
+
+
+def test_the_given_file_is_validated_with_the_article_but_not_the_rest_of_the_graph(small):
+    proc = tskg("--root", str(small), "validate", "new.ttl", "--format", "json", cwd=small)
+    doc = json.loads(proc.stdout)
+    assert doc["files"] == ["ontology/tskg.ttl", "ontology/shapes.ttl", "new.ttl", "graph/source.ttl"]
+    # with --with-graph the whole graph comes along
+    proc = tskg("--root", str(small), "validate", "new.ttl", "--with-graph", "--format", "json", cwd=small)
+    doc = json.loads(proc.stdout)
+    assert "graph/data.ttl" in doc["files"]
+
+
+def test_output_file_is_written_whole_and_nothing_else(small):
+    out = small / "reports" / "results.sarif"
+    out.parent.mkdir()
+    proc = tskg("--root", str(small), "validate", "new.ttl", "--format", "sarif", "--output", str(out), cwd=small)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert json.loads(out.read_text())["version"] == "2.1.0"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["results.sarif"]
+    assert "does not conform" in proc.stderr and re.search(r"\d+\.\d\d s", proc.stderr)
+
+
+def test_strict_makes_warnings_fail(small):
+    # a property without a range (and no tsk:rangeNote): an ontology warning
+    with open(small / "ontology" / "tskg.ttl", "a") as f:
+        f.write('tsk:size a owl:DatatypeProperty ; rdfs:label "size"@en ; skos:definition "How many."@en ;\n'
+                '    rdfs:domain tsk:Agent .\n')
+    proc = tskg("--root", str(small), "validate", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["conforms"] is True and doc["summary"]["warnings"] == 1
+    warning = doc["focus_nodes"][0]["results"][0]
+    assert (warning["rule"], warning["file"], warning["line"]) == ("chk:property-range", "ontology/tskg.ttl", 28)
+    proc = tskg("--root", str(small), "validate", "--strict")
+    assert proc.returncode == 1
+    assert "(--strict: warnings fail)" in proc.stdout
+
+
+def test_ontology_metadata_checks(small):
+    path = small / "ontology" / "tskg.ttl"
+    path.write_text(path.read_text().replace('    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;\n', ""))
+    proc = tskg("--root", str(small), "validate", "--format", "json")
+    assert proc.returncode == 1
+    [group] = json.loads(proc.stdout)["focus_nodes"]
+    assert (group["focus"], group["file"], group["line"]) == ("<https://w3id.org/tskg/ontology>", "ontology/tskg.ttl", 9)
+    assert [r["rule"] for r in group["results"]] == ["chk:ontology-metadata/dcterms:license"]
+
+
+# --- syntax errors and bad input ----------------------------------------------------------------------
+
+BROKEN = '@prefix tsk: <https://w3id.org/tskg/ontology#> .\n\ntsk:a tsk:b "unterminated ;\n    tsk:c tsk:d .\n'
+
+
+def test_syntax_error_exit_2_with_file_line_column(small):
+    (small / "broken.ttl").write_text(BROKEN)
+    proc = tskg("--root", str(small), "validate", "broken.ttl", cwd=small)
+    no_traceback(proc)
+    assert proc.returncode == 2
+    first = proc.stderr.splitlines()[0]
+    assert re.match(r"^broken\.ttl:3:13: \S", first), proc.stderr
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", ["github", "sarif", "json", "junit"])
+def test_syntax_error_reaches_every_format(small, fmt):
+    (small / "broken.ttl").write_text(BROKEN)
+    out = small / f"report.{fmt}"
+    proc = tskg("--root", str(small), "validate", "broken.ttl", "--format", fmt, "--output", str(out), cwd=small)
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert re.match(r"^broken\.ttl:3:13: ", proc.stderr)
+    text = out.read_text()
+    if fmt == "github":
+        assert text.startswith("::error file=broken.ttl,line=3,col=13,title=turtle-syntax::")
+    elif fmt == "sarif":
+        [result] = json.loads(text)["runs"][0]["results"]
+        assert result["ruleId"] == "turtle-syntax"
+        assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 13}
+    elif fmt == "json":
+        doc = json.loads(text)
+        assert doc["syntax_errors"] is True and doc["conforms"] is False
+    else:
+        assert ET.fromstring(text).get("errors") == "1"
+
+
+def test_every_broken_file_is_reported_at_once(small):
+    (small / "a.ttl").write_text("<a> <b> .\n")
+    (small / "b.ttl").write_text("\n\n<a> <b> <c>\n")
+    proc = tskg("--root", str(small), "validate", "a.ttl", "b.ttl", cwd=small)
+    assert proc.returncode == 2
+    assert [line.split(":")[0] for line in proc.stderr.splitlines()[:2]] == ["a.ttl", "b.ttl"]
+
+
+def _one_line_error(proc, *fragments):
+    no_traceback(proc)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("tskg validate: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert proc.stdout == ""
+
+
+def test_missing_path(small):
+    _one_line_error(tskg("--root", str(small), "validate", "nothere.ttl", cwd=small), "nothere.ttl", "no such file")
+
+
+def test_unknown_extension(small):
+    (small / "data.nt").write_text("<a:a> <a:b> <a:c> .\n")
+    _one_line_error(tskg("--root", str(small), "validate", "data.nt", cwd=small), "data.nt", "'.nt'", ".ttl")
+
+
+def test_directory_without_turtle(small):
+    (small / "empty-dir").mkdir()
+    _one_line_error(tskg("--root", str(small), "validate", "empty-dir", cwd=small), "no .ttl files")
+
+
+def test_unknown_format(small):
+    _one_line_error(tskg("--root", str(small), "validate", "--format", "xml", cwd=small), "'xml'", "sarif")
+
+
+def test_empty_file_is_valid_turtle(small):
+    (small / "empty.ttl").write_bytes(b"")
+    proc = tskg("--root", str(small), "validate", "empty.ttl", "--format", "json", cwd=small)
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert "empty.ttl" in json.loads(proc.stdout)["files"]
+
+
+def test_binary_file(small):
+    (small / "image.ttl").write_bytes(bytes(range(256)) * 4)
+    proc = tskg("--root", str(small), "validate", "image.ttl", cwd=small)
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert re.match(r"^image\.ttl:\d+:\d+: binary data, not a Turtle text file", proc.stderr)
+
+
+def test_file_over_the_size_limit_is_refused_fast_and_nothing_is_written(small):
+    big = small / "big.ttl"
+    line = b'<https://w3id.org/tskg/id/x> <https://w3id.org/tskg/ontology#text> "' + b"x" * 100 + b'" .\n'
+    with open(big, "wb") as f:
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            f.write(line)
+    assert big.stat().st_size > 50 * 1024 * 1024
+    out = small / "report.json"
+    proc = tskg("--root", str(small), "validate", "big.ttl", "--format", "json", "--output", str(out), cwd=small, timeout=60)
+    _one_line_error(proc, "big.ttl", "MB", "limit", "--max-size")
+    assert not out.exists()
+
+
+def test_bom_and_crlf(small):
+    text = INVALID.replace("\n", "\r\n")
+    (small / "windows.ttl").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    proc = tskg("--root", str(small), "validate", "windows.ttl", "--format", "json", cwd=small)
+    no_traceback(proc)
+    assert proc.returncode == 1
+    lines = {(r["rule"], r["line"], (r["triple"] or {}).get("line"))
+             for g in json.loads(proc.stdout)["focus_nodes"] for r in g["results"]}
+    assert ("tsksh:QuoteShape/tsk:text", 12, 13) in lines
+    assert ("tsksh:EventShape/tsk:evidence", 6, None) in lines
+
+
+def test_output_into_a_missing_directory_or_onto_a_source(small):
+    _one_line_error(tskg("--root", str(small), "validate", "--output", str(small / "no" / "r.json"), cwd=small),
+                    "does not exist")
+    before = (small / "new.ttl").read_text()
+    _one_line_error(tskg("--root", str(small), "validate", "new.ttl", "--output", "new.ttl", cwd=small),
+                    "one of the files being validated")
+    assert (small / "new.ttl").read_text() == before
+
+
+def test_shapes_that_are_not_shacl(small):
+    path = small / "ontology" / "shapes.ttl"
+    path.write_text(path.read_text().replace("sh:minCount 1 ; sh:class", 'sh:minCount "one" ; sh:class'))
+    _one_line_error(tskg("--root", str(small), "validate", cwd=small), "ontology/shapes.ttl", "not valid SHACL")
+
+
+def test_python_dash_m_works_too(small):
+    proc = subprocess.run([sys.executable, "-m", "server", "--root", str(small), "validate", "--format", "json"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["conforms"] is True
