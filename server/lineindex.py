@@ -404,10 +404,15 @@ class _Parser:
 
 def parse_statements(text: str, file: str, base_iri: str | None = None) -> tuple[list[Statement], set[str]]:
     """The triples of a Turtle text as written, and the blank node labels it uses."""
+    statements, labels, _ = _parse(text, file, base_iri)
+    return statements, labels
+
+
+def _parse(text: str, file: str, base_iri: str | None):
     if text.startswith("\ufeff"):
         text = text[1:]
     parser = _Parser(text, file, base_iri)
-    return parser.parse(), parser.labels
+    return parser.parse(), parser.labels, parser.prefixes
 
 
 # --- matching anonymous blank nodes to the gate's -------------------------------------------------
@@ -478,6 +483,7 @@ class LineIndex:
     triple_at: dict = field(default_factory=dict)
     predicate_at: dict = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    prefixes: dict[str, str] = field(default_factory=dict)  # as the files declare them (first wins)
     unmatched: int = 0  # anonymous nodes of ours the gate's triples did not have (should be 0)
 
     def add_file(self, text: str, file: str, triples: list[ox.Triple], base_iri: str | None = None,
@@ -485,7 +491,9 @@ class LineIndex:
         """Index `text` (already accepted by the gate, which produced `triples`). `rename` maps
         the gate's blank nodes to the ones the caller keeps in its graph (files are merged
         with blank nodes scoped per file)."""
-        statements, labels = parse_statements(text, file, base_iri)
+        statements, labels, prefixes = _parse(text, file, base_iri)
+        for prefix, namespace in prefixes.items():
+            self.prefixes.setdefault(prefix, namespace)
         anon = match_anonymous(statements, labels, triples)
         rename = rename or (lambda b: b)
 
