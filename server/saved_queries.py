@@ -149,7 +149,7 @@ class Parameter:
             return ox.Literal(value, language=self.lang)
         if self.datatype:
             self._check_lexical(value)
-            return ox.Literal(value, datatype=ox.NamedNode(self.datatype))
+            return ox.Literal(_canonical(value, self.datatype_name), datatype=ox.NamedNode(self.datatype))
         return ox.Literal(value)
 
     def schema(self) -> dict:
@@ -242,6 +242,16 @@ class Parameter:
             example = _EXAMPLES.get(local or "")
             hint = f" (for example {example})" if example else ""
             raise ParameterError(f"parameter '{self.name}': {value!r} is not a valid xsd:{local}{hint}", self.name)
+
+
+def _canonical(value: str, local: str | None) -> str:
+    """The canonical form of a valid integer or boolean ("05" → "5", "1" → "true"): patterns match
+    RDF terms, and "05"^^xsd:integer is not the term "5"^^xsd:integer that the data holds."""
+    if local in _INTEGER_RANGES or (local or "").endswith(("integer", "Integer")):
+        return str(int(value))
+    if local == "boolean":
+        return "true" if value in ("true", "1") else "false"
+    return value
 
 
 def _json_default(value: str, json_type: str):
