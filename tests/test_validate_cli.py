@@ -577,3 +577,27 @@ def test_python_dash_m_works_too(small):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["conforms"] is True
+
+
+# --- the GitHub workflow runs the same command ---------------------------------------------------------
+
+def test_github_workflow_runs_the_users_command():
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "validate.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert {"push", "pull_request"} <= set(triggers)
+    [job] = workflow["jobs"].values()
+    assert job["permissions"]["security-events"] == "write"
+    steps = job["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    runs = [s.get("run", "") for s in steps]
+    assert any(u.startswith("actions/checkout@") for u in uses)
+    [python] = [s for s in steps if s.get("uses", "").startswith("actions/setup-python@")]
+    assert str(python["with"]["python-version"]) == "3.11"
+    assert "pip install -e ." in runs
+    assert "tskg validate --format github" in runs
+    assert any(r.startswith("tskg validate --format sarif --output results.sarif") for r in runs)
+    [upload] = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
+    assert upload["with"]["sarif_file"] == "results.sarif"
+    # the script the workflow calls is the one pyproject.toml installs
+    assert 'tskg = "server.cli:main"' in (REPO_ROOT / "pyproject.toml").read_text()
