@@ -402,6 +402,11 @@ def test_the_given_file_is_validated_with_the_article_but_not_the_rest_of_the_gr
     proc = tskg("--root", str(small), "validate", "new.ttl", "--with-graph", "--format", "json", cwd=small)
     doc = json.loads(proc.stdout)
     assert "graph/data.ttl" in doc["files"]
+    # and always for a file inside graph/, which the build reads with the rest of graph/
+    (small / "graph" / "more.ttl").write_text(SOURCE.replace("quote-s01", "quote-s02"))
+    proc = tskg("--root", str(small), "validate", "graph/more.ttl", "--format", "json", cwd=small)
+    assert proc.returncode == 0, proc.stdout
+    assert {"graph/more.ttl", "graph/data.ttl", "graph/source.ttl"} <= set(json.loads(proc.stdout)["files"])
 
 
 def test_output_file_is_written_whole_and_nothing_else(small):

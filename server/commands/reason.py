@@ -32,7 +32,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "reason",
         help="compute the OWL RL closure of ontology and graph; print counts, optionally write the inferred triples",
-        description=__doc__.split("\n\n")[0],
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write the inferred triples to FILE: .nt (N-Triples) or .ttl (Turtle)")

@@ -3,8 +3,9 @@
 With no PATHS: the project's ontology/ and graph/. PATHS (files or directories of .ttl files)
 are validated together with the project's ontology and shapes, and with graph/source.ttl (the
 article, which quotes and evidence point into); --with-graph adds all of graph/, for a new file
-that refers to nodes described there. A file under ontology/ counts as ontology (or as shapes
-when its name says so); any other file as data.
+that refers to nodes described there (a file inside graph/ always comes with the rest of graph/,
+as the build reads it). A file under ontology/ counts as ontology (or as shapes when its name
+says so); any other file as data. Reports prefer the given files when they say where a node is.
 
 Exit codes: 0 conforms (warnings allowed unless --strict), 1 does not conform, 2 unreadable or
 invalid input (syntax errors as file:line:column: message), 3 internal error.
@@ -31,7 +32,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "validate",
         help="check Turtle syntax, SHACL shapes and the ontology; report with file and line",
-        description=__doc__.split("\n\n")[0],
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Exit codes: 0 conforms, 1 does not conform, 2 invalid or unreadable input, 3 internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
@@ -41,7 +43,8 @@ def register(subparsers) -> None:
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     parser.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     parser.add_argument("--with-graph", action="store_true",
-                        help="validate PATHS together with all of graph/, not only graph/source.ttl")
+                        help="validate PATHS together with all of graph/, not only graph/source.ttl "
+                             "(automatic for a file inside graph/)")
     parser.add_argument("--no-ontology-checks", dest="ontology_checks", action="store_false",
                         help="run the project's SHACL shapes only")
     parser.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
@@ -154,7 +157,9 @@ def collect_files(project: Project, paths: list[str], with_graph: bool) -> tuple
         else:
             given.append(add(path).display)
 
-    context = project.graph_files if with_graph else [p for p in project.graph_files if p.name == "source.ttl"]
+    graph_dir = project.graph_dir.resolve()
+    in_graph = any(f.path.parent == graph_dir for f in chosen.values())
+    context = project.graph_files if (with_graph or in_graph) else [p for p in project.graph_files if p.name == "source.ttl"]
     for path in context:
         add(path, "data")
     return list(chosen.values()), given
