@@ -217,6 +217,11 @@ def view(term, names: dict[str, str] | None = None) -> dict:
     return {"kind": "literal", "value": str(term), "lang": None, "datatype": None}
 
 
+def natural(text: str) -> list:
+    """A sort key that puts "Sentence 2" before "Sentence 10"."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]
+
+
 def label_of(iri: str) -> str:
     return labels().get(iri) or curie(iri)
 
@@ -242,14 +247,15 @@ SELECT ?s ?x ?p ?g ?owner WHERE {
   OPTIONAL { ?owner ?op ?x . FILTER(isBlank(?x) && !isBlank(?owner)) }
 } LIMIT 5000"""
 
-# The quotes supporting ?s: its own tsk:evidence, and that of the facts pointing at it.
+# The quotes supporting ?s: its own tsk:evidence, and that of the facts the data says point at it.
 QUOTES = """
 PREFIX tsk: <https://w3id.org/tskg/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT DISTINCT ?s ?via ?quote ?n ?exact ?start ?end WHERE {
   { ?s tsk:evidence ?quote . BIND(?s AS ?via) }
   UNION
-  { ?via ?p ?s . FILTER(?p != tsk:evidence && isIRI(?via)) ?via tsk:evidence ?quote }
+  { GRAPH <https://w3id.org/tskg/graph/asserted> { ?via ?p ?s } FILTER(?p != tsk:evidence && isIRI(?via))
+    ?via tsk:evidence ?quote }
   OPTIONAL { ?quote tsk:sentenceNumber ?n }
   OPTIONAL { ?quote oa:hasSelector ?q1 . ?q1 oa:exact ?exact }
   OPTIONAL { ?quote oa:hasSelector ?q2 . ?q2 oa:start ?start ; oa:end ?end }
@@ -362,60 +368,74 @@ def _int(term) -> int | None:
         return None
 
 
-def _property_rows(subject_key, by_subject, names, graph_filter, depth=0) -> list[PropertyRow]:
-    """Rows for one subject: predicates in a stable order, objects with blank nodes nested."""
+def _trivial(s, p, o, g) -> bool:
+    """An inference true of everything: x owl:sameAs x, x a owl:Thing."""
+    return g == GRAPH_INFERRED and (
+        (p.value == OWL + "sameAs" and o == s) or (p.value == RDF_TYPE and o.value in TRIVIAL_TYPES)
+    )
+
+
+def _property_rows(subject, by_subject, names, keep, nested_keep, skip=frozenset(), seen=frozenset()) -> list[PropertyRow]:
+    """Rows for one subject: predicates in a stable order; blank-node objects nested with their own
+    properties (those `nested_keep` accepts). `keep` picks the subject's triples by graph."""
     grouped: dict[str, list] = defaultdict(list)
-    for p, o, g in by_subject.get(subject_key, []):
-        if not graph_filter(g):
-            continue
-        grouped[p.value].append(o)
+    for p, o, g in by_subject.get(subject, []):
+        if keep(g) and p.value not in skip and not _trivial(subject, p, o, g):
+            grouped[p.value].append(o)
     rows = []
     for p in sorted(grouped, key=lambda iri: (label_of(iri).lower(), iri)):
         values = []
         for o in sorted(set(grouped[p]), key=lambda t: (not isinstance(t, ox.Literal), str(t))):
             v = view(o, names)
-            if isinstance(o, ox.BlankNode) and depth < 4:
-                v["props"] = _property_rows(o.value, by_subject, names, lambda g: True, depth + 1)
+            if isinstance(o, ox.BlankNode) and o not in seen:
+                v["props"] = _property_rows(o, by_subject, names, nested_keep, nested_keep, seen=seen | {o})
             values.append(v)
         rows.append(PropertyRow(view(ox.NamedNode(p), names), values))
     return rows
+
+
+def _asserted(g) -> bool:
+    return g != GRAPH_INFERRED
+
+
+def _inferred(g) -> bool:
+    return g == GRAPH_INFERRED
+
+
+def _anything(g) -> bool:
+    return True
+
+
+def _own_text(node, by_subject) -> dict | None:
+    """For a quote: the text its selectors give, and where it stands in the article."""
+    found = {}
+    for p, selector, g in by_subject.get(node, []):
+        if p.value != OA + "hasSelector":
+            continue
+        for q, value, _ in by_subject.get(selector, []):
+            if q.value in (OA + "exact", OA + "start", OA + "end"):
+                found[q.value[len(OA):]] = value.value
+    return found if "exact" in found else None
 
 
 def page_model(iri: str) -> dict:
     names = labels()
     node = ox.NamedNode(iri)
     desc = describe(iri)
-    by_subject: dict[str, list] = defaultdict(list)
+    by_subject: dict = defaultdict(list)
     for s, p, o, g in desc.rows:
-        key = "" if s == node else s.value
-        by_subject[key].append((p, o, g))
+        by_subject[s].append((p, o, g))
 
-    own = by_subject.get("", [])
+    own = by_subject.get(node, [])
     types = sorted({o.value for p, o, g in own if p.value == RDF_TYPE and g != GRAPH_INFERRED}, key=label_of)
     inferred_types = sorted(
         {o.value for p, o, g in own if p.value == RDF_TYPE and g == GRAPH_INFERRED} - set(types) - TRIVIAL_TYPES,
         key=label_of,
     )
     alt = sorted({(o.value, o.language or "") for p, o, g in own if p.value == ALT_LABEL and g != GRAPH_INFERRED})
-
-    def asserted_only(g):
-        return g != GRAPH_INFERRED
-
-    asserted_rows = [r for r in _property_rows("", by_subject, names, asserted_only) if r.predicate["iri"] not in HEADER_PROPERTIES]
-
-    # Inferred: leave out what is true of everything (x owl:sameAs x, rdf:type owl:Thing) and types (listed above).
-    hidden = 0
-    inferred_by_subject = defaultdict(list, {k: list(v) for k, v in by_subject.items()})
-    kept = []
-    for p, o, g in by_subject.get("", []):
-        if g == GRAPH_INFERRED and (
-            (p.value == OWL + "sameAs" and o == node) or (p.value == RDF_TYPE)
-        ):
-            hidden += p.value != RDF_TYPE or o.value in TRIVIAL_TYPES
-            continue
-        kept.append((p, o, g))
-    inferred_by_subject[""] = kept
-    inferred_rows = _property_rows("", inferred_by_subject, names, lambda g: g == GRAPH_INFERRED)
+    asserted_rows = _property_rows(node, by_subject, names, _asserted, _asserted, skip=HEADER_PROPERTIES)
+    inferred_rows = _property_rows(node, by_subject, names, _inferred, _anything, skip={RDF_TYPE})
+    hidden = sum(1 for p, o, g in own if _trivial(node, p, o, g))
 
     incoming = incoming_model(node, names)
     quotes = quotes_model(node, names)
@@ -432,7 +452,7 @@ def page_model(iri: str) -> dict:
         "hidden_inferred": hidden,
         "incoming": incoming,
         "quotes": quotes,
-        "is_quote": ONTOLOGY + "Quote" in types,
+        "own_text": _own_text(node, by_subject),
     }
 
 
@@ -451,7 +471,7 @@ def incoming_model(node: ox.NamedNode, names) -> dict:
         groups[(r["p"].value, inferred)].setdefault(subject.value, view(subject, names))
     out = {"asserted": [], "inferred": []}
     for (p, inferred), subjects in sorted(groups.items(), key=lambda kv: (label_of(kv[0][0]).lower(), kv[0])):
-        items = sorted(subjects.values(), key=lambda v: ((v.get("label") or v.get("curie") or "").lower()))
+        items = sorted(subjects.values(), key=lambda v: natural(v.get("label") or v.get("curie") or ""))
         out["inferred" if inferred else "asserted"].append(PropertyRow(view(ox.NamedNode(p), names), items))
     return out
 
@@ -676,7 +696,7 @@ def browse(local):
     items = {}
     for r in rows:
         items[r["x"].value] = {**view(r["x"]), "inferred": r["x"].value not in asserted}
-    ordered = sorted(items.values(), key=lambda v: ((v.get("label") or v["curie"]).lower()))
+    ordered = sorted(items.values(), key=lambda v: natural(v.get("label") or v["curie"]))
     return render_template("browse.html", cls=view(ox.NamedNode(iri)), items=ordered)
 
 
