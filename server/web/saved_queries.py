@@ -183,6 +183,7 @@ def _html_page(query: SavedQuery, values: dict, bindings: dict, *, error: str | 
     links = {short: f"{here}?{query_string({**values, 'format': short})}" for short in offers}
     body = render_template(
         "queries_run.html",
+        compact=compact,
         query=query,
         values=values,
         table=table,
@@ -228,7 +229,8 @@ def cell(term: dict | None) -> dict:
     if term is None:
         return {"text": "", "href": None, "hint": ""}
     if term["type"] == "uri":
-        return {"text": compact(term["value"]), "href": term["value"], "hint": ""}
+        local = _local_href(term["value"])
+        return {"text": compact(term["value"]), "href": local or term["value"], "hint": "", "external": local is None}
     if term["type"] == "bnode":
         return {"text": "_:" + term["value"], "href": None, "hint": ""}
     datatype = term.get("datatype", "")
@@ -236,6 +238,15 @@ def cell(term: dict | None) -> dict:
         datatype = ""  # numbers speak for themselves; dates keep their precision (xsd:gYear, ...)
     hint = "@" + term["xml:lang"] if "xml:lang" in term else compact(datatype)
     return {"text": term["value"], "href": None, "hint": hint}
+
+
+def _local_href(iri: str) -> str | None:
+    """The page of this server that documents `iri` (the pages blueprint), if there is one."""
+    if "pages" not in current_app.blueprints:
+        return None
+    from .pages import local_href
+
+    return local_href(iri)
 
 
 def compact(iri: str) -> str:
