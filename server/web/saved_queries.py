@@ -206,7 +206,9 @@ def _result_table(query: SavedQuery, bindings: dict, timeout: float | None) -> t
     data = json.loads(output.body)
     if "boolean" in data:
         return {"columns": [], "rows": [], "boolean": data["boolean"]}, output.truncated
-    columns = data["head"]["vars"]
+    # The parameters' own columns (projected only so they can be bound) are in the form already.
+    parameter_variables = {p.variable for p in query.parameters}
+    columns = [v for v in data["head"]["vars"] if v not in parameter_variables]
     rows = [[cell(b.get(v)) for v in columns] for b in data["results"]["bindings"]]
     return {"columns": columns, "rows": rows, "boolean": None}, output.truncated
 
@@ -236,7 +238,8 @@ def cell(term: dict | None) -> dict:
     datatype = term.get("datatype", "")
     if datatype.startswith(XSD) and datatype[len(XSD):] in ("integer", "decimal", "double", "nonNegativeInteger"):
         datatype = ""  # numbers speak for themselves; dates keep their precision (xsd:gYear, ...)
-    hint = "@" + term["xml:lang"] if "xml:lang" in term else compact(datatype)
+    language = term.get("xml:lang", "")
+    hint = ("" if language == "en" else "@" + language) if language else compact(datatype)  # the graph is English
     return {"text": term["value"], "href": None, "hint": hint}
 
 
