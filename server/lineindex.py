@@ -382,7 +382,7 @@ class _Parser:
             prefix, _, local = token.text.partition(":")
             if prefix not in self.prefixes:
                 raise TurtleIndexError(f"undeclared prefix {prefix!r} at {self.at(token)}")
-            return self.prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
+            return self.prefixes[prefix] + (_LOCAL_ESCAPE.sub(r"\1", local) if "\\" in local else local)
         raise TurtleIndexError(f"expected an IRI, found {token.text!r} at {self.at(token)}")
 
     def term(self, token: _Token):

@@ -23,6 +23,7 @@ from ..project import Project
 from ..reasoning import owlrl_inferred
 from ..reports import write_atomic
 from ..terms import to_oxigraph
+from .validate import DEFAULT_MAX_MB
 from ..validation import SourceError, SourceFile, SyntaxErrors, load_sources
 
 OUTPUT_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
@@ -39,8 +40,8 @@ def register(subparsers) -> None:
                         help="write the inferred triples to FILE: .nt (N-Triples) or .ttl (Turtle)")
     parser.add_argument("--format", "-f", default="text", metavar="FORMAT",
                         help="how to print the counts: text or json (default: text)")
-    parser.add_argument("--max-size", type=float, default=10.0, metavar="MB",
-                        help="refuse source files larger than this (default: 10 MB)")
+    parser.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
+                        help=f"refuse source files larger than this (default: {DEFAULT_MAX_MB:g} MB)")
     parser.set_defaults(func=run)
 
 

@@ -25,7 +25,7 @@ from ..project import Project
 from ..reports import FORMATS, SYNTAX_RULE, Outcome, render, summary, write_atomic
 from ..validation import Report, Result, SourceError, SourceFile, SyntaxErrors, load_sources, validate_sources
 
-DEFAULT_MAX_MB = 10.0
+DEFAULT_MAX_MB = 5.0
 
 
 def register(subparsers) -> None:
