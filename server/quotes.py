@@ -43,7 +43,6 @@ def sentences(text: str) -> list[Sentence]:
         title_end = len(text)
     found.append(Sentence(0, 0, title_end, text[:title_end]))
 
-    position = title_end
     for paragraph in re.finditer(r"[^\n]+", text[title_end:]):
         start = title_end + paragraph.start()
         end = title_end + paragraph.end()
