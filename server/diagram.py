@@ -105,7 +105,8 @@ def read_model(triples: Iterable[ox.Triple], names: dict[str, str], namespace: s
     def label(iri: str) -> str:
         return names.get(iri) or iri[len(namespace):]
 
-    classes = {c.value: Node(c.value, label(c.value)) for c in typed(OWL + "Class", RDFS + "Class")}
+    # Sorted, so that the same ontology gives the same drawing whatever order its triples come in.
+    classes = {c.value: Node(c.value, label(c.value)) for c in sorted(typed(OWL + "Class", RDFS + "Class"), key=lambda n: n.value)}
     subclass = sorted(
         {(c, p.value) for c in classes for p in idx[ox.NamedNode(c)].get(RDFS + "subClassOf", [])
          if isinstance(p, ox.NamedNode) and p.value in classes and p.value != c}

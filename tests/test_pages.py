@@ -372,3 +372,44 @@ def test_dereferencing_over_http(live_server, sources):
     page = session.get(f"{live_server.url}/id/{PERSON}", headers={"Accept": BROWSER_ACCEPT}, timeout=30)
     assert page.status_code == 200 and "<h1>Aleksandar Vucic</h1>" in page.text
     assert [h.status_code for h in page.history] == [303]
+
+
+# --- remote mode: the same pages over a SPARQL endpoint ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def remote_client(app):
+    """The pages in front of a remote SPARQL 1.1 endpoint (no build, no dataset): here a second
+    instance of our own /sparql on loopback, over the same build, without a row cap."""
+    from conftest import LiveServer
+    from server.web import create_app
+
+    backend_app = create_app({"TESTING": True, "TSKG_BUILD": app.extensions["tskg.build"], "QUERY_WORKERS": 1,
+                              "MAX_ROWS": 10**7})
+    backend = LiveServer(backend_app).start()
+    front = create_app({"TESTING": True, "TSKG_REMOTE_ENDPOINT": backend.url + "/sparql", "MAX_ROWS": 10**7})
+    assert front.extensions["tskg.build"] is None
+    yield front.test_client()
+    front.extensions["tskg.engine"].close()
+    backend.stop()
+    backend_app.extensions["tskg.engine"].close()
+
+
+def test_remote_mode_pages_match_embedded(remote_client, client, sources):
+    assert remote_client.get(f"/id/{PERSON}", headers={"Accept": "text/turtle"}).status_code == 303
+    doc = parsed(remote_client.get(f"/data/{PERSON}.ttl").data, ox.RdfFormat.TURTLE)
+    assert triples_of(doc, PERSON_IRI) == triples_of(sources.data, PERSON_IRI)
+    remote_page = remote_client.get(f"/page/{PERSON}").get_data(as_text=True)
+    local_page = client.get(f"/page/{PERSON}").get_data(as_text=True)
+    for ident in ("quotes", "incoming", "inferred"):
+        assert section(remote_page, ident) == section(local_page, ident), ident
+    assert remote_client.get("/id/no-such-thing").status_code == 404
+    ontology = remote_client.get("/ontology", headers={"Accept": BROWSER_ACCEPT}).get_data(as_text=True)
+    assert section(ontology, "diagram") == section(client.get("/ontology.html").get_data(as_text=True), "diagram")
+
+
+def test_remote_mode_download(remote_client, store):
+    response = remote_client.get("/downloads/tskg.nq")
+    assert response.status_code == 200
+    quads = list(ox.parse(response.data, format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == len(store)

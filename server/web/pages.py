@@ -324,9 +324,16 @@ def exists(iri: str) -> bool:
     return engine().ask(EXISTS, bindings={"s": ox.NamedNode(iri)})
 
 
+def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI of `triples` starts with (a short Turtle header)."""
+    iris = {t.value for tr in triples for t in (tr.subject, tr.predicate, tr.object) if isinstance(t, ox.NamedNode)}
+    iris |= {tr.object.datatype.value for tr in triples if isinstance(tr.object, ox.Literal)}
+    return {p: ns for p, ns in DISPLAY_PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+
+
 def serialize(triples: list[ox.Triple], fmt: DocFormat) -> bytes:
     if fmt.rdf in (ox.RdfFormat.TURTLE,):
-        return ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
+        return ox.serialize(triples, format=fmt.rdf, prefixes=used_prefixes(triples))
     if fmt.rdf == ox.RdfFormat.RDF_XML:
         # RDF/XML needs NCName node ids; the store's blank labels may start with a digit.
         relabel: dict[str, ox.BlankNode] = {}
@@ -337,7 +344,7 @@ def serialize(triples: list[ox.Triple], fmt: DocFormat) -> bytes:
             return t
 
         triples = [ox.Triple(fix(t.subject), t.predicate, fix(t.object)) for t in triples]
-        return ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES)
+        return ox.serialize(triples, format=fmt.rdf, prefixes=used_prefixes(triples))
     return ox.serialize(triples, format=fmt.rdf)
 
 
