@@ -17,7 +17,7 @@ import sys
 from . import __version__
 
 # Subcommand modules, in the order `--help` lists them.
-COMMANDS = ["validate", "reason", "export", "publish", "query", "serve"]
+COMMANDS = ["validate", "reason", "export", "publish", "query", "serve", "generate", "bench"]
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 

@@ -1,0 +1,93 @@
+"""The synthetic data generator: deterministic by seed, the size asked for, quotes that match their
+article's text, and data that conforms to the project's shapes."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from server.generate import MARKER, generate, parse_size
+from server.project import Project
+from server.turtle import parse_turtle_file
+
+
+def _graph_triples(directory) -> list[ox.Triple]:
+    project = Project.locate(directory)
+    return [t for path in project.graph_files for t in parse_turtle_file(path)]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, project):
+    out = tmp_path_factory.mktemp("gen") / "small"
+    return generate(out, 3000, seed=7, source=project)
+
+
+def test_size_and_layout(small, project):
+    triples = _graph_triples(small.directory)
+    assert len(triples) == small.triples == sum(small.files.values())
+    assert 3000 <= small.triples < 3000 + 1500          # stops after the article that reaches the size
+    generated = Project.locate(small.directory)
+    assert [p.name for p in generated.ontology_files] == [p.name for p in project.ontology_files]
+    assert json.loads((small.directory / MARKER).read_text())["seed"] == 7
+    kinds = {t.object.value.rsplit("#", 1)[-1] for t in triples if t.predicate.value.endswith("#type")}
+    for kind in ["State", "Person", "PoliticalParty", "Office", "Tenure", "Membership", "Agreement", "Event",
+                 "Statement", "Stance", "Claim", "EconomicStake", "Quote", "SourceDocument"]:
+        assert kind in kinds, kind
+
+
+def test_deterministic_by_seed(small, tmp_path, project):
+    again = generate(tmp_path / "again", 3000, seed=7, source=project)
+    other = generate(tmp_path / "other", 3000, seed=8, source=project)
+    names = sorted(small.files)
+    match, mismatch, errors = filecmp.cmpfiles(small.directory / "graph", again.directory / "graph", names, shallow=False)
+    assert match == names and not mismatch and not errors
+    _, mismatch, _ = filecmp.cmpfiles(small.directory / "graph", other.directory / "graph", names, shallow=False)
+    assert mismatch
+
+
+def test_quotes_point_into_their_article(small):
+    store = ox.Store()
+    store.extend(ox.Quad(*t) for t in _graph_triples(small.directory))
+    rows = list(store.query("""
+        PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX schema: <https://schema.org/>
+        SELECT ?text ?exact ?start ?end WHERE {
+          ?q oa:hasSource ?doc ; oa:hasSelector ?t, ?p .
+          ?doc schema:text ?text . ?t oa:exact ?exact . ?p oa:start ?start ; oa:end ?end .
+        }"""))
+    assert len(rows) > 100
+    for row in rows:
+        text = row["text"].value
+        assert text[int(row["start"].value):int(row["end"].value)] == row["exact"].value
+
+
+def test_conforms_to_the_shapes(small, project):
+    if not project.shapes_files:
+        pytest.skip("ontology/shapes.ttl is not written yet")
+    from server.build import parse_sources
+    from server.validation import shacl_validate
+
+    sources = parse_sources(Project.locate(small.directory))
+    report = shacl_validate(sources.data, sources.shapes, sources.ontology)
+    assert report.conforms, [vars(r) for r in report.violations[:5]]
+
+
+def test_refuses_a_directory_it_did_not_write(tmp_path, project):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not empty"):
+        generate(tmp_path, 100, seed=1, source=project)
+    with pytest.raises(ValueError, match="project itself"):
+        generate(project.root, 100, seed=1, source=project)
+
+
+@pytest.mark.parametrize("text, value", [("2500", 2500), ("10k", 10_000), ("1M", 1_000_000), ("1.5m", 1_500_000)])
+def test_parse_size(text, value):
+    assert parse_size(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "ten", "-5", "0", "1G"])
+def test_parse_size_refuses(text):
+    with pytest.raises(ValueError):
+        parse_size(text)
