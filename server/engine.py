@@ -663,10 +663,7 @@ class RemoteEngine(Engine):
     def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings, base_iri):
         if bindings:
             query = _with_values(query, bindings)
-        try:  # the same syntax errors as embedded mode; SERVICE is already refused, so nothing is fetched
-            kind_probe = ox.Store().query(query, base_iri=base_iri)
-        except SyntaxError as err:
-            raise syntax_error(err) from None
+        tabular = _parse_locally(query, base_iri)
         if base_iri:
             query = f"BASE {ox.NamedNode(base_iri)}\n{query}"
         if dataset[0] == "union":  # portable: every server honours an explicit protocol dataset
@@ -675,13 +672,26 @@ class RemoteEngine(Engine):
             extra = {"default-graph-uri": dataset[1], "named-graph-uri": dataset[2]}
         else:
             extra = {}
-        if isinstance(kind_probe, (ox.QuerySolutions, ox.QueryBoolean)):
+        if tabular:
             response = self._post(query, SELECT_MEDIA_TYPES[0], timeout, extra)
             result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
         else:
             response = self._post(query, "application/n-triples", timeout, extra)
             result = (q.triple for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
         return serialize_result(result, media_type, max_rows)
+
+
+def _parse_locally(query: str, base_iri: str | None) -> bool:
+    """Check the syntax here, for the same error messages as embedded mode (SERVICE is refused before, so
+    running it over an empty store fetches nothing); True for SELECT / ASK, False for CONSTRUCT / DESCRIBE.
+    The result object must not outlive this call: pyoxigraph results may only be dropped on their thread."""
+    try:
+        probe = ox.Store().query(query, base_iri=base_iri)
+    except SyntaxError as err:
+        raise syntax_error(err) from None
+    tabular = isinstance(probe, (ox.QuerySolutions, ox.QueryBoolean))
+    del probe
+    return tabular
 
 
 def _with_values(query: str, bindings: Mapping[str, object]) -> str:
