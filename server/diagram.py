@@ -296,6 +296,11 @@ def _bezier(p0, p1, p2, p3, t):
     return tuple(mt**3 * a + 3 * mt**2 * t * b + 3 * mt * t**2 * c + t**3 * d for a, b, c, d in zip(p0, p1, p2, p3))
 
 
+def _attr(value: str) -> str:
+    """`value` escaped for a double-quoted XML attribute."""
+    return escape(value, {'"': "&quot;"})
+
+
 def _ident(iri: str, namespace: str) -> str:
     """A CSS-safe identifier for a class."""
     local = iri[len(namespace):] if iri.startswith(namespace) else iri
@@ -487,12 +492,12 @@ def class_diagram(
     for n in sorted(nodes.values(), key=lambda n: (n.y, n.x)):
         link = href(n.iri) if href else None
         box = (
-            f'<g class="cls" id="{ident[n.iri]}" data-iri="{escape(n.iri)}"><title>{escape(n.iri)}</title>'
+            f'<g class="cls" id="{ident[n.iri]}" data-iri="{_attr(n.iri)}"><title>{escape(n.iri)}</title>'
             f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.w:.1f}" height="{BOX_H}" rx="5"/>'
             f'<text x="{n.cx:.1f}" y="{n.y + BOX_H / 2 + FONT * 0.35:.1f}" text-anchor="middle">{escape(n.label)}</text></g>'
         )
         if link:
-            box = f'<a href="{escape(link)}" xlink:href="{escape(link)}">{box}</a>'
+            box = f'<a href="{_attr(link)}" xlink:href="{_attr(link)}">{box}</a>'
         out.append(box)
     out.append("</g>")
     out.append('<g class="property-labels">' + "".join(labels_svg) + "</g>")

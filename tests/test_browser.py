@@ -173,3 +173,16 @@ def test_ontology_page_shows_the_diagram(page, live_server, store, shots):
     # A box links to its class entry.
     page.locator(".diagram svg a").first.click()
     assert "/ontology#" in page.url
+
+
+def test_query_results_never_link_other_schemes(page, live_server):
+    """An IRI such as javascript:… in a result is shown as text, not made a link."""
+    page.goto(live_server.url + "/query")
+    page.fill("#query", 'SELECT ?x ?y WHERE { BIND(IRI("javascript:alert(1)") AS ?x) BIND(IRI("https://example.org/a") AS ?y) }')
+    page.click("#run")
+    row = page.locator("#results-table tbody tr")
+    row.wait_for()
+    cells = row.locator("td")
+    assert cells.nth(0).inner_text() == "javascript:alert(1)"
+    assert cells.nth(0).locator("a").count() == 0
+    assert cells.nth(1).locator("a").get_attribute("href") == "https://example.org/a"

@@ -35,9 +35,13 @@
     if (!term) return td;
     if (term.type === "uri") {
       var href = localHref(term.value);
-      var a = el("a", {href: href || term.value, title: term.value, class: href ? "iri" : "iri external"}, term.value);
-      if (!href) a.setAttribute("rel", "nofollow noopener");
-      td.appendChild(a);
+      if (href || /^https?:\/\//i.test(term.value)) {
+        var a = el("a", {href: href || term.value, title: term.value, class: href ? "iri" : "iri external"}, term.value);
+        if (!href) a.setAttribute("rel", "nofollow noopener");
+        td.appendChild(a);
+      } else {  // other schemes (urn:, javascript:) are shown, never linked
+        td.appendChild(el("span", {class: "iri"}, term.value));
+      }
     } else if (term.type === "literal" || term.type === "typed-literal") {
       td.appendChild(el("span", {class: "literal"}, term.value));
       if (term["xml:lang"]) td.appendChild(el("span", {class: "lang"}, " @" + term["xml:lang"]));
