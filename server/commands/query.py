@@ -83,7 +83,7 @@ def run(args) -> int:
         print(f"tskg query: error: the data does not conform to the shapes ({len(failed.report.violations)} "
               f"violation(s)); run `tskg validate` to see them", file=sys.stderr)
         return EXIT_NONCONFORMING
-    engine = embedded_engine(built)
+    engine = embedded_engine(built, workers=1)  # one query at a time: one worker process is enough
     try:
         _write(engine, query, bindings, args.format, args.timeout, sys.stdout)
     except QueryError as err:
