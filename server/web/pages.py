@@ -173,8 +173,11 @@ DISPLAY_PREFIXES = {
 }
 
 
+_LONGEST_FIRST = sorted(DISPLAY_PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
 def curie(iri: str) -> str:
-    for prefix, ns in sorted(DISPLAY_PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    for prefix, ns in _LONGEST_FIRST:
         if iri.startswith(ns) and re.fullmatch(r"[\w.\-]*", iri[len(ns):]):
             return f"{prefix}:{iri[len(ns):]}"
     return iri
@@ -243,8 +246,9 @@ SELECT ?s ?x ?p ?o ?g WHERE {
 # Who points at ?s; a blank subject is shown through the named node that owns it.
 INCOMING = """
 SELECT ?s ?x ?p ?g ?owner WHERE {
-  GRAPH ?g { ?x ?p ?s }
-  OPTIONAL { ?owner ?op ?x . FILTER(isBlank(?x) && !isBlank(?owner)) }
+  { GRAPH ?g { ?x ?p ?s } FILTER(!isBlank(?x)) }
+  UNION
+  { GRAPH ?g { ?x ?p ?s } FILTER(isBlank(?x)) ?owner ?op ?x FILTER(!isBlank(?owner)) }
 } LIMIT 5000"""
 
 # The quotes supporting ?s: its own tsk:evidence, and that of the facts the data says point at it.
