@@ -937,12 +937,13 @@ def ontology_file(ext):
 
 def ontology_variant(fmt: DocFormat) -> Response:
     if fmt.rdf is None:
-        model = ontology_model()
-        html = render_template(
-            "ontology.html", **model, diagram=class_diagram_svg(),
-            data_links=[{"label": f.label, "href": url_for("pages.ontology_file", ext=f.key)} for f in RDF_DOC_FORMATS],
-        )
-        return Response(html, mimetype="text/html")
+        def render():
+            return render_template(
+                "ontology.html", **ontology_model(), diagram=class_diagram_svg(),
+                data_links=[{"label": f.label, "href": url_for("pages.ontology_file", ext=f.key)} for f in RDF_DOC_FORMATS],
+            )
+
+        return Response(_cached("ontology_html", render), mimetype="text/html")
     return Response(serialize(ontology_document(), fmt), mimetype=fmt.media_type)
 
 
