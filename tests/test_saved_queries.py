@@ -102,6 +102,24 @@ def test_parameters_follow_grlc_conventions(name):
             p.parse(p.default)  # a default fits its own type
 
 
+@pytest.mark.parametrize("name", sorted(QUERIES), ids=str)
+def test_the_folder_works_with_grlc(name):
+    """grlc parses a query with rdflib, then replaces each ?_param spelling in the text with the value
+    written as a term. Both the query and the rewritten text must parse with rdflib and pyoxigraph."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    query = QUERIES[name]
+    translateQuery(parseQuery(query.text))
+    rewritten = query.text
+    for p in query.parameters:
+        value = p.default or (p.enum[0] if p.enum else TSKR + "x" if p.type == "iri" else "x")
+        rewritten = rewritten.replace(f"?{p.variable}", str(p.parse(value)))
+        assert f"?{p.variable}" not in rewritten
+    translateQuery(parseQuery(rewritten))
+    ox.Store().query(rewritten)
+
+
 def test_enumerated_event_types_are_the_schemes_concepts(live_server):
     query = QUERIES["events-by-type"]
     enumerated = set(query.parameter("type").enum)
