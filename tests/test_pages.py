@@ -16,7 +16,7 @@ import rdflib
 import requests
 from rdflib import OWL, RDF, RDFS, SKOS, Literal, URIRef
 
-from server.namespaces import CONCEPT, DATA, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY
+from server.namespaces import CONCEPT, DATA, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPHS, ONTOLOGY
 
 TSK = rdflib.Namespace(ONTOLOGY)
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
@@ -92,6 +92,12 @@ def test_format_parameter_overrides_accept(client, fmt, ext):
     response = client.get(f"/id/{PERSON}?format={fmt}", headers={"Accept": "text/html"})
     assert response.status_code == 303
     assert response.headers["Location"] == (f"/data/{PERSON}.{ext}" if ext else f"/page/{PERSON}")
+
+
+def test_inferred_parameter_is_carried_to_the_document(client):
+    response = client.get(f"/id/{PERSON}?inferred=1&name=x&doc=y", headers={"Accept": "text/turtle"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/data/{PERSON}.ttl?inferred=1"
 
 
 def test_nothing_acceptable_is_406_and_unknown_format_400(client):

@@ -31,7 +31,6 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
@@ -40,7 +39,7 @@ from werkzeug.http import parse_accept_header
 
 from .. import diagram
 from ..namespaces import (
-    BASE, CONCEPT, DATA, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY, ONTOLOGY_IRI,
+    BASE, CONCEPT, DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY, ONTOLOGY_IRI,
     PREFIXES,
 )
 
@@ -513,7 +512,7 @@ def _see_other(kind: str, name: str) -> Response:
         fmt = negotiate()
     except NotAcceptable as err:
         return not_acceptable(err)
-    params = {k: v for k, v in request.args.items() if k != "format"}
+    params = {k: request.args[k] for k in ("inferred",) if k in request.args}  # carried over to the document
     if fmt.key == "html":
         target = url_for("pages.page" if kind == "id" else "pages.concept_page", name=name, **params)
     else:
