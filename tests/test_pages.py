@@ -187,6 +187,15 @@ def test_ontology_document_negotiates_in_place(client, sources):
     assert len(parsed(jsonld.data, ox.RdfFormat.JSON_LD)) == len(doc)
 
 
+def test_ontology_version_iri_dereferences(client, sources):
+    ont = URIRef(ONTOLOGY.rstrip("#"))
+    version = sources.ontology.value(ont, OWL.versionIRI)
+    assert version is not None and str(version).startswith(str(ont) + "/")
+    response = client.get(str(version)[len("https://w3id.org/tskg"):], headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["Content-Location"] == "/ontology.ttl"
+    assert client.get("/ontology/0.0.0-no-such-version").status_code == 404
+
+
 # --- unknown IRIs ---------------------------------------------------------------------------------------
 
 

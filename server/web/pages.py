@@ -926,6 +926,16 @@ def ontology():
     return response
 
 
+@bp.route("/ontology/<version>")
+def ontology_version(version):
+    """The ontology's owl:versionIRI (https://w3id.org/tskg/ontology/0.1.0) is the same document, for
+    as long as it is the version served; other versions are not kept here."""
+    header = ontology_model()["header"]
+    if header["version_iri"] is None or header["version_iri"]["iri"] != f"{ONTOLOGY_IRI}/{version}":
+        return unknown(f"{ONTOLOGY_IRI}/{version}")
+    return ontology()
+
+
 @bp.route("/ontology.<ext>")
 def ontology_file(ext):
     fmt = DOC_FORMATS.get(FORMAT_ALIASES.get(ext, ext))
