@@ -16,13 +16,18 @@ of IRI the note prescribes it for, and nowhere else:
   (the ontology), so it answers 200 directly in the negotiated format, with Content-Location naming
   the variant (/ontology.html, /ontology.ttl, ...) and Vary: Accept.
 
-A data document is the concise bounded description of the thing: the triples with it as subject,
-with blank-node objects expanded, read from the build's quads as parsed (see `describe`). Asserted triples (ontology and data graphs) by default; ?inferred=1
-adds those of the OWL RL graph. Unknown IRIs in our namespaces get a 404 page that says so and
-suggests near names.
+The ontology's version IRI (/ontology/0.1.0) answers as /ontology while it is the version served.
 
-Every query goes through the engine API (server/engine.py) with variables pre-bound (`bindings`),
-so the same pages work over the embedded store and over a remote SPARQL endpoint.
+A data document is the concise bounded description of the thing: the triples with it as subject, with
+blank-node objects expanded. Asserted triples (ontology and data graphs) by default; ?inferred=1 adds
+those of the OWL RL graph. Unknown IRIs in our namespaces get a 404 page that says so and suggests
+near names.
+
+Where the data comes from: descriptions and the ontology are read from the build's quads as parsed
+(`source_dataset`), because the pyoxigraph store normalises some literals (xsd:nonNegativeInteger
+becomes xsd:integer); everything else - labels, incoming links, quotes, counts - goes through the
+engine API (server/engine.py) with variables pre-bound (`bindings`). Over a remote endpoint (no build)
+the descriptions come from the engine too, so the same pages work in both modes.
 """
 
 from __future__ import annotations
