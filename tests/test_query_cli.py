@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,13 @@ def test_unknown_saved_query_lists_the_names():
 def test_bad_input_gets_one_line(args, expected):
     message = one_line_error(tskg(*args))
     assert expected in message
+
+
+def test_a_query_that_runs_too_long_is_stopped():
+    started = time.monotonic()
+    message = one_line_error(tskg("--timeout", "1", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"))
+    assert "time limit" in message
+    assert time.monotonic() - started < 60  # stopped, not run to its end (hours)
 
 
 def test_render_table_clips_to_the_terminal_width():

@@ -18,6 +18,7 @@ from ..project import Project
 from ..saved_queries import ParameterError, SavedQuery, SavedQueryError, load_folder, parse_query
 
 FORMATS = ("table", "csv", "tsv", "json")
+DEFAULT_TIMEOUT = 300.0  # seconds; the server's limit is shorter, but here the user waits by choice
 RESULT_MEDIA = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
@@ -57,7 +58,8 @@ def register(subparsers) -> None:
     parser.add_argument("-p", "--param", metavar="NAME=VALUE", action="append", default=[],
                         help="a parameter value (repeatable)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the query after this long")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", default=DEFAULT_TIMEOUT,
+                        help=f"stop the query after this long (default: {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
     parser.set_defaults(func=run)
 
@@ -66,6 +68,8 @@ def run(args) -> int:
     project = Project.locate(args.root)
     if args.list:
         return _list(project)
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be more than 0 seconds, not {args.timeout:g}")
     query, source = _chosen_query(args, project)
     values = _param_values(args.param)
     try:
@@ -83,7 +87,8 @@ def run(args) -> int:
         print(f"tskg query: error: the data does not conform to the shapes ({len(failed.report.violations)} "
               f"violation(s)); run `tskg validate` to see them", file=sys.stderr)
         return EXIT_NONCONFORMING
-    engine = embedded_engine(built, workers=1)  # one query at a time: one worker process is enough
+    # One query at a time: one worker process is enough.
+    engine = embedded_engine(built, workers=1, timeout=args.timeout)
     try:
         _write(engine, query, bindings, args.format, args.timeout, sys.stdout)
     except QueryError as err:
