@@ -330,6 +330,7 @@ def openapi_document(queries: dict[str, SavedQuery], server_url: str) -> dict:
                      "description": "A named graph of the dataset (one of the store's graphs)",
                      "schema": {"type": "array", "items": {"type": "string", "format": "iri"}}},
                     _format_parameter(list(RESULT_TYPES) + list(GRAPH_TYPES)),
+                    _TIMEOUT_PARAMETER,
                 ],
                 "responses": {
                     "200": {"description": "Query results, or the service description",
@@ -404,6 +405,7 @@ def openapi_document(queries: dict[str, SavedQuery], server_url: str) -> dict:
                 "schema": p.schema(),
             })
         parameters.append(_format_parameter(list(offers) + ["html"]))
+        parameters.append(_TIMEOUT_PARAMETER)
         paths[f"/queries/{query.name}"] = {
             "get": {
                 "operationId": _operation_id(query.name),
@@ -476,6 +478,15 @@ def openapi_document(queries: dict[str, SavedQuery], server_url: str) -> dict:
             }
         },
     }
+
+
+_TIMEOUT_PARAMETER = {
+    "name": "timeout",
+    "in": "query",
+    "required": False,
+    "description": "Seconds before the query is stopped; lowers the server's limit, never raises it",
+    "schema": {"type": "number", "exclusiveMinimum": 0},
+}
 
 
 def _format_parameter(choices: list[str]) -> dict:
