@@ -325,7 +325,10 @@ def test_timeline_turkey_serbia(live_server):
     retraction = index_of(found, "event", TSKR + "retraction-vucic-ottoman-empire-accusation")
     # 2013 remark (and the backlash it caused) < 2017 council < 2019 agreement < 2024 announcement
     # < October 8 accusation < its retraction a day later (month and day only: the week of writing).
+    delivery = index_of(found, "event", TSKR + "event-drone-delivery-to-kosovo")
     assert remark < backlash < council < defence < industry < accusation < retraction
+    # This week's drone delivery has no date, but it caused the October 8 accusation: just before it.
+    assert delivery == accusation - 1 and found[delivery]["role"] == "cause"
     assert found[remark]["role"] == "cause"  # the remark is Erdogan's about Kosovo; it caused the backlash
     assert found[backlash]["role"] == "relations"
     assert (found[remark]["date"], found[remark]["precision"]) == ("2013", "gYear")
