@@ -660,6 +660,7 @@ def test_every_result_format_of_a_select(live_server, fmt, media_type, results_f
         assert response.headers["X-TSKG-Truncated"] == "false"
         assert response.headers["X-TSKG-Rows"] == "5"
         assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Accept" in response.headers["Vary"]
         if results_format is None:
             table = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
             assert table[0][:2] == ["agreement", "label"] and len(table) == 1 + 5
@@ -720,6 +721,8 @@ def test_bad_parameters_get_a_clear_400(live_server):
     response = get(live_server, "actor-offices", {"persn": "tskr:erdogan"}, accept="text/csv")
     assert response.status_code == 400 and response.headers["Content-Type"].startswith("text/plain")
     assert "unknown parameter 'persn'" in response.text and "person" in response.text
+    response = get(live_server, "actor-offices", {"person": ["tskr:erdogan", "tskr:hashim-thaci"]})
+    assert response.status_code == 400 and response.json()["error"] == "parameter 'person' given 2 times; send it once"
     response = get(live_server, "events-by-type", {"type": "tskc:no-such-type"})
     assert response.status_code == 400 and "is not one of" in response.json()["error"]
     page = get(live_server, "actor-offices", {"person": "not an iri"}, accept="text/html")

@@ -12,7 +12,6 @@ into the query text.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -94,6 +93,7 @@ def _cors(response: Response) -> Response:
     if request.path.startswith("/queries") or request.path == "/openapi.json":
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        response.vary.add("Accept")
     return response
 
 
@@ -144,6 +144,10 @@ def run(name: str):
 
     values = {k: v for k, v in request.args.items() if k not in RESERVED}
     try:
+        repeated = [k for k, v in request.args.lists() if len(v) > 1]
+        if repeated:
+            raise ParameterError(f"parameter '{repeated[0]}' given {len(request.args.getlist(repeated[0]))} "
+                                 f"times; send it once", repeated[0])
         bindings = query.bindings(values, ignore=RESERVED)
         timeout = _timeout()
     except ParameterError as err:
@@ -160,7 +164,6 @@ def run(name: str):
         return _error(query, media_type, err.status, err.message, values)
     content_type = output.media_type + ("; charset=utf-8" if output.media_type.startswith("text/") else "")
     response = Response(output.body, content_type=content_type)
-    response.headers["Vary"] = "Accept"
     response.headers["X-TSKG-Truncated"] = "true" if output.truncated else "false"
     if output.rows is not None:
         response.headers["X-TSKG-Rows"] = str(output.rows)
