@@ -624,6 +624,20 @@ def test_schema_org_only_query_works_thanks_to_reasoning(live_server):
               UNION { ?e a schema:Event } } }""")
 
 
+def test_foaf_and_schema_org_people(live_server):
+    found = {r["person"]: r for r in rows(live_server, "people-foaf-schema")}
+    # The six people the article names.
+    assert set(found) == {TSKR + n for n in ("aleksandar-vucic", "erdogan", "hashim-thaci", "ramush-haradinaj",
+                                              "fethullah-gulen", "laszlo-szerencses")}
+    assert found[TSKR + "fethullah-gulen"]["jobTitle"] == "cleric"  # "cleric Fethullah Gulen"
+    author = found[TSKR + "laszlo-szerencses"]  # "a postdoctoral researcher at the Institute for Turkish Studies"
+    assert author["jobTitle"] == "postdoctoral researcher"
+    assert author["memberOf"] == author["listedBy"] == TSKR + "institute-for-turkish-studies"
+    assert not sparql_ask(live_server, """PREFIX schema: <https://schema.org/> PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+        ASK { GRAPH <https://w3id.org/tskg/graph/asserted> { { ?p a foaf:Person } UNION { ?p a schema:Person }
+              UNION { ?p schema:jobTitle ?j } UNION { ?p schema:memberOf ?o } UNION { ?o foaf:member ?p } } }""")
+
+
 def test_entity_graph_in_turtle(live_server):
     response = get(live_server, "entity-graph", accept="text/turtle")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
