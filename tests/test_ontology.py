@@ -11,7 +11,7 @@ import re
 
 import pytest
 import rdflib
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from server.namespaces import CONCEPT, ONTOLOGY, ONTOLOGY_IRI
 from server.terms import rdflib_graph
@@ -26,6 +26,7 @@ PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 ORG = rdflib.Namespace("http://www.w3.org/ns/org#")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 WIKIDATA = "http://www.wikidata.org/entity/"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"  # a string: pytest trips over rdflib's XSD namespace object
 ONT = rdflib.URIRef(ONTOLOGY_IRI)
 SCHEMES = ["event-types", "stance-positions", "agreement-statuses", "claim-kinds", "sectors", "membership-roles"]
 
@@ -68,7 +69,7 @@ def test_header(tskg):
     assert str(tskg.value(ONT, DCTERMS.license)).startswith("https://creativecommons.org/licenses/by/4.0")
     for predicate in (DCTERMS.created, DCTERMS.modified):
         value = tskg.value(ONT, predicate)
-        assert isinstance(value, rdflib.Literal) and value.datatype == XSD.date, f"{predicate} is not an xsd:date"
+        assert isinstance(value, rdflib.Literal) and value.datatype == rdflib.URIRef(XSD_NS + "date"), f"{predicate} is not an xsd:date"
     assert tskg.value(ONT, DCTERMS.modified).toPython() >= tskg.value(ONT, DCTERMS.created).toPython()
     version = str(tskg.value(ONT, OWL.versionInfo))
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
@@ -168,7 +169,7 @@ def test_external_terms_used_in_axioms_are_declared(tskg):
     targets = [o for p in (RDFS.subClassOf, RDFS.range, RDFS.domain) for _, o in tskg.subject_objects(p)]
     targets += [o for _, o in tskg.subject_objects(RDFS.subPropertyOf)]
     for target in targets:
-        if isinstance(target, rdflib.URIRef) and not str(target).startswith(ONTOLOGY) and not str(target).startswith(str(XSD)):
+        if isinstance(target, rdflib.URIRef) and not str(target).startswith(ONTOLOGY) and not str(target).startswith(XSD_NS):
             assert (target, RDF.type, None) in tskg, f"{target} is used in an axiom but not declared"
 
 
