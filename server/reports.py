@@ -96,6 +96,13 @@ def _counts(results: list[Result]) -> dict[str, int]:
     return counts
 
 
+def _node_shape_note(r: Result) -> str | None:
+    """The node shape a property shape belongs to, when the rule name does not say it already."""
+    if r.node_shape and not (r.rule or "").startswith(r.node_shape + "/"):
+        return r.node_shape
+    return None
+
+
 def _where(file: str | None, line: int | None, column: int | None = None) -> str:
     if file is None:
         return "(not written in any file)"
@@ -125,7 +132,8 @@ def render_text(outcome: Outcome, color: bool = False) -> str:
             lines.append(paint(f"{_where(first.file, first.line, first.column)}  {first.focus_label or first.focus}", "bold"))
             for r in results:
                 lines.append(f"  {paint(r.severity.lower().ljust(9), r.severity)} {r.message}")
-                detail = [f"rule {r.rule or r.shape}"]
+                note = _node_shape_note(r)
+                detail = [f"rule {r.rule or r.shape}" + (f" (in {note})" if note else "")]
                 if r.path:
                     detail.append(f"path {r.path}")
                 if r.value:
@@ -258,6 +266,8 @@ def _detail(r: Result) -> str:
     lines.append(f"written at: {_where(r.file, r.line, r.column)}")
     if r.rule:
         lines.append(f"rule: {r.rule}" + (f" ({r.shape})" if r.shape and r.shape != r.rule else ""))
+    if _node_shape_note(r):
+        lines.append(f"node shape: {r.node_shape}")
     if r.path:
         lines.append(f"path: {r.path}")
     if r.value:
@@ -302,6 +312,8 @@ def render_github(outcome: Outcome) -> str:
                 extra.append(f"path {r.path}")
             if r.value:
                 extra.append(f"value {_short(r.value)}")
+            if _node_shape_note(r):
+                extra.append(f"node shape {r.node_shape}")
             if r.triple_file and r.file and (r.triple_file, r.triple_line) != (r.file, r.line):
                 extra.append(f"focus node written at {_where(r.file, r.line)}")
             message += " (" + "; ".join(extra) + ")"
@@ -346,6 +358,8 @@ def render_sarif(outcome: Outcome) -> str:
             "defaultConfiguration": {"level": _level(r.severity)},
             "properties": {"tags": ["rdf", "turtle" if r.rule == SYNTAX_RULE else ("ontology" if r.check == "ontology" else "shacl")]},
         }
+        if r.node_shape:
+            rule["properties"]["nodeShape"] = r.node_shape
         if r.shape and r.shape.startswith("<"):
             rule["helpUri"] = r.shape[1:-1]
         rules[rule_id] = rule
@@ -418,6 +432,8 @@ def _sarif_message(r: Result) -> str:
         parts.append(f"path {r.path}")
     if r.value:
         parts.append(f"value {_short(r.value)}")
+    if _node_shape_note(r):
+        parts.append(f"node shape {r.node_shape}")
     return f"{r.message} ({'; '.join(parts)})"
 
 

@@ -109,9 +109,9 @@ def findings(fmt: str, text: str) -> list[dict]:
                 out.append({"severity": result.group(1).capitalize(), "message": result.group(2),
                             "file": current[0], "focus_line": current[1], "line": current[1],
                             "focus_label": current[2], "rule": None, "focus": None})
-            rule = re.match(r"^\s+rule (\S+)", line)
+            rule = re.match(r"^\s+rule (\S+)(?: \(in (\S+)\))?", line)
             if rule and out:
-                out[-1]["rule"] = rule.group(1)
+                out[-1]["rule"], out[-1]["node_shape"] = rule.group(1), rule.group(2)
                 at = re.search(r"at (\S+?):(\d+):\d+", line)
                 if at:
                     out[-1]["line"] = int(at.group(2))
@@ -175,27 +175,57 @@ def _shape_matches(expected: str, finding: dict, prefixes: dict) -> bool:
         candidates.add(_expand(expected, prefixes))
     except KeyError:
         pass
-    return bool(candidates & names) or any(c in (finding.get("message") or "") for c in candidates)
+    text = (finding.get("message") or "") + "\n" + (finding.get("detail") or "")
+    return bool(candidates & names) or any(re.search(rf"{re.escape(c)}(\W|$)", text) for c in candidates)
+
+
+@pytest.fixture(scope="module")
+def fixture_reports() -> dict:
+    """`tskg validate tests/fixtures/invalid --format F` once per format (each run takes seconds)."""
+    reports = {}
+    for fmt in FORMATS:
+        proc = tskg("validate", FIXTURES.relative_to(REPO_ROOT).as_posix(), "--format", fmt)
+        no_traceback(proc)
+        assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr
+        reports[fmt] = proc.stdout
+    return reports
+
+
+@pytest.mark.parametrize("fixture", _fixtures())
+def test_invalid_fixture_alone(fixture):
+    """A fixture validated on its own, as a contributor's new file would be."""
+    _check_fixture(fixture, "json", None)
 
 
 @pytest.mark.parametrize("fixture", _fixtures())
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_invalid_fixture_is_reported_with_shape_focus_file_and_line(fixture, fmt):
+def test_invalid_fixture_in_every_format(fixture, fmt, fixture_reports):
+    _check_fixture(fixture, fmt, fixture_reports[fmt])
+
+
+def _check_fixture(fixture: Path, fmt: str, output: str | None) -> None:
+    """The report names the expected shape and focus node, the fixture's file and the line where
+    the focus node is written."""
     expect = _expectations(fixture)
     relative = fixture.relative_to(REPO_ROOT).as_posix()
-    proc = tskg("validate", relative, "--format", fmt)
-    no_traceback(proc)
-    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr
-    found = findings(fmt, proc.stdout)
-    assert found, proc.stdout
+    if output is None:
+        proc = tskg("validate", relative, "--format", fmt)
+        no_traceback(proc)
+        assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr
+        output = proc.stdout
+    found = findings(fmt, output)
+    assert found, output
     # every format names the fixture and a line in it
     in_fixture = [f for f in found if f["file"] == relative]
     assert in_fixture, f"no result located in {relative}: {found}"
     # the expected shape and focus node, located where the focus node is written
     focus_iri = _expand(expect["focus"], expect["prefixes"])
-    focus_written = [n for n, line in enumerate(expect["lines"], 1)
-                     if re.match(rf"^\s*({re.escape(expect['focus'])}|{re.escape(focus_iri)})(\s|$)", line)]
-    assert focus_written, f"the fixture never writes {expect['focus']} as a subject"
+    names = rf"({re.escape(expect['focus'])}|{re.escape(focus_iri)})"
+    focus_written = [n for n, line in enumerate(expect["lines"], 1) if re.match(rf"^\s*{names}(\s|$)", line)]
+    if not focus_written:  # a node only referred to (a dangling reference): where it is first written
+        focus_written = [n for n, line in enumerate(expect["lines"], 1)
+                         if not line.lstrip().startswith("#") and re.search(rf"(^|\s){names}(\s|[;,.]|$)", line)]
+    assert focus_written, f"the fixture never writes {expect['focus']}"
     matching = [f for f in in_fixture if f["severity"] == "Violation"]
     if fmt == "json":
         matching = [f for f in matching if f["focus"] == focus_iri and _shape_matches(expect["shape"], f, expect["prefixes"])]
@@ -215,7 +245,7 @@ def test_invalid_fixture_is_reported_with_shape_focus_file_and_line(fixture, fmt
             assert f["line"] >= focus_written[0]
     else:
         matching = [f for f in matching if f["focus_label"] == expect["focus"] and _shape_matches(expect["shape"], f, expect["prefixes"])]
-        assert matching and all(f["focus_line"] == focus_written[0] for f in matching), proc.stdout
+        assert matching and all(f["focus_line"] == focus_written[0] for f in matching), output
 
 
 # --- a small project of our own, with known lines ---------------------------------------------------
@@ -606,3 +636,36 @@ def test_github_workflow_runs_the_users_command():
     assert upload["with"]["sarif_file"] == "results.sarif"
     # the script the workflow calls is the one pyproject.toml installs
     assert 'tskg = "server.cli:main"' in (REPO_ROOT / "pyproject.toml").read_text()
+
+
+# --- SHACL-SPARQL constraints are parsed once, with the same results -------------------------------------
+
+def test_sparql_constraints_parsed_once_per_text(monkeypatch):
+    import rdflib
+
+    import server.validation as validation
+
+    data = rdflib.Graph().parse(data="""
+        @prefix ex: <http://example.org/> .
+        ex:a a ex:T ; ex:n 1 . ex:b a ex:T ; ex:n 2 . ex:c a ex:T ; ex:n 3 . ex:d a ex:T .""", format="turtle")
+    shapes = rdflib.Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+          sh:sparql [ sh:message "n is not above 1" ;
+            sh:select "SELECT $this ?value WHERE { $this <http://example.org/n> ?value FILTER(?value <= 1) }" ] ;
+          sh:sparql [ sh:message "no n" ;
+            sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this <http://example.org/n> ?any } }" ] .""",
+        format="turtle")
+    parsed = []
+    real_parse = validation.parseQuery
+    monkeypatch.setattr(validation, "parseQuery", lambda text: parsed.append(text) or real_parse(text))
+
+    def results():
+        return sorted((r.focus, r.value, r.message) for r, _ in validation._pyshacl(data, shapes, None, "none"))
+
+    cached = results()
+    assert cached == [("<http://example.org/a>", '"1"^^<http://www.w3.org/2001/XMLSchema#integer>', "n is not above 1"),
+                      ("<http://example.org/d>", "<http://example.org/d>", "no n")]  # pySHACL: value = focus
+    assert len(parsed) == 2  # four focus nodes, two constraints
+    monkeypatch.setattr(validation, "_sparql_parsed_once", __import__("contextlib").nullcontext)
+    assert results() == cached  # rdflib parsing every time gives the same answer
