@@ -182,8 +182,21 @@ def serialize(source: ox.Dataset, fmt: Format, graphs: list[str], out: BinaryIO)
         if fmt.name == "rdfxml":
             check_rdfxml_predicates({q.predicate for q in quads})
     items = quads if fmt.dataset else [q.triple for q in quads]
-    ox.serialize(items, out, fmt.rdf, prefixes=PREFIXES)
+    ox.serialize(items, out, fmt.rdf, prefixes=used_prefixes(quads))
     return len(items)
+
+
+def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
+    """The project's prefixes (server.namespaces.PREFIXES) that some IRI of `quads` starts
+    with, so that a document declares only the prefixes it uses."""
+    iris = set()
+    for q in quads:
+        for term in (q.subject, q.predicate, q.object, q.graph_name):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {name: ns for name, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def canonical_nquads(source: ox.Dataset, graphs: list[str]) -> bytes:
