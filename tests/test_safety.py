@@ -133,9 +133,22 @@ def test_rdflib_engine_refuses_too(app, listener):
 # --- timeouts -------------------------------------------------------------------------------------------
 
 
-def test_timeout_stops_the_query_while_others_are_served(live_server, app):
-    engine = app.extensions["tskg.engine"]
-    assert engine.size >= 2, "this test needs two query workers"
+@pytest.fixture(scope="module")
+def two_worker_server(app):
+    """The same build with exactly two query workers, whatever the CPU count."""
+    from server.web import create_app
+
+    pooled = create_app({"TESTING": True, "QUERY_WORKERS": 2, "TSKG_BUILD": app.extensions["tskg.build"]})
+    server = LiveServer(pooled).start()
+    yield server
+    server.stop()
+    pooled.extensions["tskg.engine"].close()
+
+
+def test_timeout_stops_the_query_while_others_are_served(two_worker_server):
+    live_server = two_worker_server
+    engine = live_server.app.extensions["tskg.engine"]
+    assert engine.size == 2
     pids_before = {w.process.pid for w in engine._all}
     outcome = {}
 
