@@ -730,8 +730,6 @@ class RdflibEngine(Engine):
         return self._graphs
 
     def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings, base_iri):
-        import rdflib
-
         from .terms import to_oxigraph, to_rdflib
 
         if dataset[0] == "explicit":
@@ -757,7 +755,6 @@ class RdflibEngine(Engine):
             out.truncated = truncated
             return out
         triples = (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in result.graph)
-        assert isinstance(result.graph, rdflib.Graph)
         return serialize_result(triples, media_type, max_rows)
 
 

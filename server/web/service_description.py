@@ -14,7 +14,7 @@ import html
 import pyoxigraph as ox
 from flask import Response, current_app, request
 
-from ..engine import GRAPH_MEDIA_TYPES, QueryError
+from ..engine import GRAPH_MEDIA_TYPES
 from ..namespaces import BASE
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -147,4 +147,4 @@ def service_description() -> Response:
     return Response(body, content_type=content_type, headers={"Vary": "Accept"})
 
 
-__all__ = ["describe", "service_description", "QueryError"]
+__all__ = ["describe", "service_description"]
