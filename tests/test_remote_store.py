@@ -107,9 +107,11 @@ QUERIES = {
     "labels": f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?s ?label WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{ ?s rdfs:label ?label FILTER(isIRI(?s)) }} }}""",
     "counts per graph": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-    # publish sends blank nodes shared between graphs as Skolem IRIs under GENID: leave those out
+    # blank node labels differ between stores, and publish sends blank nodes shared between graphs as
+    # Skolem IRIs under GENID: leave both out, on either side of the triple
     "typed resources, union default graph": f"""SELECT ?type (COUNT(DISTINCT ?s) AS ?n)
-        WHERE {{ ?s a ?type FILTER(isIRI(?s) && !STRSTARTS(STR(?s), "{GENID}")) }} GROUP BY ?type""",
+        WHERE {{ ?s a ?type FILTER(isIRI(?s) && !STRSTARTS(STR(?s), "{GENID}")
+                                  && isIRI(?type) && !STRSTARTS(STR(?type), "{GENID}")) }} GROUP BY ?type""",
     "protocol-free FROM": f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_ONTOLOGY}> WHERE {{ ?s ?p ?o }}",
 }
 
