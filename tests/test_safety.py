@@ -80,6 +80,7 @@ def hostile_requests(url: str) -> list[tuple[str, dict]]:
     return [
         ("SERVICE", {"query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"}),
         ("service, lower case, SILENT", {"query": f"select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}"}),
+        ("SERVICE with no spaces", {"query": f"SELECT*{{?x ?y ?z.SERVICE<{url}>{{?s ?p ?o}}}}"}),
         ("SERVICE in a subquery", {"query": f"SELECT * {{ {{ SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}"}),
         ("SERVICE with a variable", {"query": f"SELECT * {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}"}),
         ("SERVICE spelt with a codepoint escape", {"query": f"SELECT * {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}"}),
