@@ -72,21 +72,6 @@ def _negotiate(query: SavedQuery) -> str:
     return negotiate(kind, request)
 
 
-def _timeout() -> float:
-    """The configured limit, or less if the client asks (?timeout=seconds), as on /sparql."""
-    limit = float(current_app.config["QUERY_TIMEOUT"])
-    raw = request.args.get("timeout", "").strip()
-    if not raw:
-        return limit
-    try:
-        asked = float(raw)
-    except ValueError:
-        raise QueryError(400, f"timeout={raw!r} is not a number of seconds") from None
-    if not asked > 0:
-        raise QueryError(400, f"timeout={raw} must be more than 0 seconds")
-    return min(asked, limit)
-
-
 @bp.after_app_request
 def _cors(response: Response) -> Response:
     """Like /sparql: any origin may read saved query results and the API description, without credentials."""
@@ -149,7 +134,9 @@ def run(name: str):
             raise ParameterError(f"parameter '{repeated[0]}' given {len(request.args.getlist(repeated[0]))} "
                                  f"times; send it once", repeated[0])
         bindings = query.bindings(values, ignore=RESERVED)
-        timeout = _timeout()
+        from .sparql import requested_timeout
+
+        timeout = requested_timeout()
     except ParameterError as err:
         return _error(query, media_type, 400, err.message, values, parameter=err.parameter)
     except QueryError as err:

@@ -129,7 +129,8 @@ def _read_request() -> tuple[str | None, list[str], list[str]]:
     )
 
 
-def _timeout() -> float:
+def requested_timeout() -> float:
+    """The configured limit, or less if the client asks (timeout=seconds); never more."""
     limit = float(current_app.config["QUERY_TIMEOUT"])
     raw = request.values.get("timeout")
     if raw is None or raw.strip() == "":
@@ -159,7 +160,7 @@ def sparql():
             raise QueryError(400, "the query is empty")
         info = inspect_query(query)  # 403 for SERVICE, LOAD, updates, before anything else
         media_type = negotiate(info.kind or "select")
-        timeout = _timeout()
+        timeout = requested_timeout()
         out = engine_for().run(
             query, media_type, timeout=timeout, default_graph_uris=default_graphs, named_graph_uris=named_graphs,
             base_iri=request.base_url,  # relative IRIs in a query resolve against the endpoint's URL
