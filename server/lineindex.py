@@ -529,12 +529,17 @@ class LineIndex:
 
     # look-ups ------------------------------------------------------------------------------
     def where_subject(self, term, prefer: Iterable[str] = ()) -> Location | None:
-        """Where `term` is first written as a subject, in a preferred file if it is in one;
-        failing that, where it is first written as an object."""
-        for table in (self.subject_at, self.object_at):
-            found = _prefer(table.get(term, []), prefer)
-            if found is not None:
-                return found
+        """Where `term` is first written as a subject; failing that, where it is first written
+        as an object. The `prefer`red files come first: a node a given file mentions is shown
+        there (as subject, else as object) before where another file describes it."""
+        preferred = set(prefer)
+        for table, only_preferred in ((self.subject_at, True), (self.object_at, True),
+                                      (self.subject_at, False), (self.object_at, False)):
+            locations = table.get(term, [])
+            if only_preferred:
+                locations = [loc for loc in locations if loc.file in preferred]
+            if locations:
+                return locations[0]
         return None
 
     def where_triple(self, s, p, o=None) -> Location | None:
@@ -544,12 +549,3 @@ class LineIndex:
             return self.triple_at[(s, p, o)]
         return self.predicate_at.get((s, p))
 
-
-def _prefer(locations: list[Location], prefer: Iterable[str]) -> Location | None:
-    if not locations:
-        return None
-    preferred = set(prefer)
-    for location in locations:
-        if location.file in preferred:
-            return location
-    return locations[0]

@@ -82,6 +82,8 @@ def summary(outcome: Outcome) -> str:
             verdict += f" on {focus} focus node{'s' if focus != 1 else ''}"
         if outcome.strict and r.conforms and not outcome.passed:
             verdict += " (--strict: warnings fail)"
+        if r.hidden:
+            verdict += f" ({r.hidden} more in the files they were checked with: --all shows them)"
     files = len(r.files)
     size = f"{files} file{'s' if files != 1 else ''}"
     if not outcome.syntax_errors:
@@ -189,12 +191,14 @@ def render_json(outcome: Outcome) -> str:
             "warnings": counts["Warning"],
             "infos": counts["Info"],
             "focus_nodes": 0 if outcome.syntax_errors else len(groups(r.results)),
+            "not_shown": r.hidden,
             "files": len(r.files),
             "triples": r.triples,
             "seconds": round(outcome.seconds, 3),
             "timings": {k: round(v, 3) for k, v in r.timings.items()},
         },
         "files": r.files,
+        "reported_files": r.only if r.only is not None else r.files,
         "focus_nodes": [
             {
                 "focus": first.focus,
@@ -217,7 +221,7 @@ def render_junit(outcome: Outcome) -> str:
     shown as skipped unless --strict makes it fail, a syntax error is an error); a file
     without results has one passing testcase, so that a clean run shows as passed tests."""
     r = outcome.report
-    by_file: dict[str, list[Result]] = {f: [] for f in r.files}
+    by_file: dict[str, list[Result]] = {f: [] for f in (r.only if r.only is not None else r.files)}
     for result in r.results:
         by_file.setdefault(result.file or "(no file)", []).append(result)
     root = ET.Element("testsuites", name="tskg validate", time=f"{outcome.seconds:.3f}")

@@ -54,6 +54,8 @@ class Report:
     files: list[str] = field(default_factory=list)
     triples: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    hidden: int = 0  # findings located outside the files asked about (not in `results`)
+    only: list[str] | None = None  # the files asked about, when the results are limited to them
 
     @property
     def violations(self) -> list[Result]:

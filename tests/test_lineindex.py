@@ -150,6 +150,11 @@ def test_several_files_and_preferred_file():
         index.add_file(text, name, triples, base_iri=BASE, rename=lambda n, name=name: ox.BlankNode(f"{name[0]}_{n.value}"))
     assert index.where_subject(N("s")) == at(2, 1, "a.ttl")
     assert index.where_subject(N("s"), prefer=["b.ttl"]) == at(4, 1, "b.ttl")
+    # a preferred file that only mentions the node: the mention, before another file's description
+    assert index.where_subject(N("s"), prefer=["c.ttl"]) == at(2, 1, "a.ttl")
+    c = "@prefix ex: <http://example.org/> .\nex:t ex:p\n   ex:s .\n"
+    index.add_file(c, "c.ttl", parse_turtle(c.encode(), "c.ttl", base_iri=BASE), base_iri=BASE)
+    assert index.where_subject(N("s"), prefer=["c.ttl"]) == at(3, 4, "c.ttl")
     # blank nodes are scoped per file through `rename`
     assert index.where_subject(ox.BlankNode("b_n")) == at(5, 1, "b.ttl")
     assert index.where_subject(ox.BlankNode("n")) is None

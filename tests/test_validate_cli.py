@@ -370,6 +370,11 @@ def test_small_project_conforms(small):
     no_traceback(proc)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"✓ conforms: 0 violations, 0 warnings; 4 files, \d+ triples; \d+\.\d\d s", proc.stdout)
+    # JUnit: one passing test per file
+    root = ET.fromstring(tskg("--root", str(small), "validate", "--format", "junit").stdout)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "0", "0")
+    assert {s.get("name"): [c.get("name") for c in s.iter("testcase")] for s in root.iter("testsuite")} == {
+        f: ["conforms"] for f in ("ontology/tskg.ttl", "ontology/shapes.ttl", "graph/data.ttl", "graph/source.ttl")}
 
 
 EXPECTED = [
@@ -415,8 +420,7 @@ def test_small_project_invalid_file_in_every_format(small, fmt):
     if fmt == "junit":
         root = ET.fromstring(proc.stdout)
         assert root.get("failures") == "4" and root.get("errors") == "0"
-        suites = {s.get("name"): s for s in root.iter("testsuite")}
-        assert suites["graph/source.ttl"].find("testcase").get("name") == "conforms"
+        assert [s.get("name") for s in root.iter("testsuite")] == ["new.ttl"]  # the file asked about
     if fmt == "github":
         assert proc.stdout.count("::error ") == 4
         assert "title=tsksh%3AEventShape/tsk%3Aevidence" in proc.stdout
@@ -424,19 +428,34 @@ def test_small_project_invalid_file_in_every_format(small, fmt):
         proc.stderr if fmt != "text" else proc.stdout)
 
 
-def test_the_given_file_is_validated_with_the_article_but_not_the_rest_of_the_graph(small):
-    proc = tskg("--root", str(small), "validate", "new.ttl", "--format", "json", cwd=small)
-    doc = json.loads(proc.stdout)
-    assert doc["files"] == ["ontology/tskg.ttl", "ontology/shapes.ttl", "new.ttl", "graph/source.ttl"]
-    # with --with-graph the whole graph comes along
-    proc = tskg("--root", str(small), "validate", "new.ttl", "--with-graph", "--format", "json", cwd=small)
-    doc = json.loads(proc.stdout)
-    assert "graph/data.ttl" in doc["files"]
-    # and always for a file inside graph/, which the build reads with the rest of graph/
-    (small / "graph" / "more.ttl").write_text(SOURCE.replace("quote-s01", "quote-s02"))
-    proc = tskg("--root", str(small), "validate", "graph/more.ttl", "--format", "json", cwd=small)
+def test_given_files_are_checked_with_the_graph_and_reported_alone(small):
+    # event-9 refers to tskr:alice, whom graph/data.ttl describes
+    (small / "new2.ttl").write_text(
+        "@prefix tsk: <https://w3id.org/tskg/ontology#> .\n@prefix tskr: <https://w3id.org/tskg/id/> .\n"
+        "tskr:event-9 a tsk:Event ;\n    tsk:actor tskr:alice ;\n    tsk:evidence tskr:quote-s01 .\n")
+    proc = tskg("--root", str(small), "validate", "new2.ttl", "--format", "json", cwd=small)
     assert proc.returncode == 0, proc.stdout
-    assert {"graph/more.ttl", "graph/data.ttl", "graph/source.ttl"} <= set(json.loads(proc.stdout)["files"])
+    doc = json.loads(proc.stdout)
+    assert doc["files"] == ["ontology/tskg.ttl", "ontology/shapes.ttl", "new2.ttl", "graph/data.ttl", "graph/source.ttl"]
+    assert doc["reported_files"] == ["new2.ttl"]
+    # --alone: with the article only, alice is described nowhere; the finding is where new2.ttl names her
+    proc = tskg("--root", str(small), "validate", "new2.ttl", "--alone", "--format", "json", cwd=small)
+    assert proc.returncode == 1, proc.stdout
+    doc = json.loads(proc.stdout)
+    assert doc["files"] == ["ontology/tskg.ttl", "ontology/shapes.ttl", "new2.ttl", "graph/source.ttl"]
+    [group] = doc["focus_nodes"]
+    assert (group["focus"], group["file"], group["line"], group["column"]) == (
+        "<https://w3id.org/tskg/id/alice>", "new2.ttl", 4, 15)
+    # a problem elsewhere in graph/ is counted, not shown, unless --all
+    (small / "graph" / "bad.ttl").write_text(INVALID)
+    proc = tskg("--root", str(small), "validate", "new2.ttl", "--format", "json", cwd=small)
+    assert proc.returncode == 0, proc.stdout
+    doc = json.loads(proc.stdout)
+    assert doc["focus_nodes"] == [] and doc["summary"]["not_shown"] == 4
+    assert "4 more in the files they were checked with: --all shows them" in proc.stderr
+    proc = tskg("--root", str(small), "validate", "new2.ttl", "--all", "--format", "json", cwd=small)
+    assert proc.returncode == 1
+    assert {g["file"] for g in json.loads(proc.stdout)["focus_nodes"]} == {"graph/bad.ttl"}
 
 
 def test_output_file_is_written_whole_and_nothing_else(small):

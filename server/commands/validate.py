@@ -1,11 +1,14 @@
 """`tskg validate [PATHS]`: strict Turtle syntax, then SHACL, then ontology checks.
 
-With no PATHS: the project's ontology/ and graph/. PATHS (files or directories of .ttl files)
-are validated together with the project's ontology and shapes, and with graph/source.ttl (the
-article, which quotes and evidence point into); --with-graph adds all of graph/, for a new file
-that refers to nodes described there (a file inside graph/ always comes with the rest of graph/,
-as the build reads it). A file under ontology/ counts as ontology (or as shapes when its name
-says so); any other file as data. Reports prefer the given files when they say where a node is.
+With no PATHS: the project's ontology/ and graph/, every finding reported.
+
+With PATHS (.ttl files, or directories of them), e.g. a contributor's new file: the files are
+checked together with the project's ontology and shapes and with all of graph/ (the context the
+build will give them: the nodes they refer to are described there), and the report shows the
+findings located in the given files; --all shows those in the other files too. --alone checks
+them with graph/source.ttl only (the article, which quotes and evidence point into) instead of
+all of graph/. A file under ontology/ counts as ontology (or as shapes when its name says so);
+any other file as data. Where a node is written in a given file, that is where reports say it is.
 
 Exit codes: 0 conforms (warnings allowed unless --strict), 1 does not conform, 2 unreadable or
 invalid input (syntax errors as file:line:column: message), 3 internal error.
@@ -42,9 +45,10 @@ def register(subparsers) -> None:
                         help=f"report format: {', '.join(FORMATS)} (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     parser.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-    parser.add_argument("--with-graph", action="store_true",
-                        help="validate PATHS together with all of graph/, not only graph/source.ttl "
-                             "(automatic for a file inside graph/)")
+    parser.add_argument("--all", dest="show_all", action="store_true",
+                        help="with PATHS: also report the findings located in the other files")
+    parser.add_argument("--alone", action="store_true",
+                        help="with PATHS: check them with graph/source.ttl only, not with all of graph/")
     parser.add_argument("--no-ontology-checks", dest="ontology_checks", action="store_false",
                         help="run the project's SHACL shapes only")
     parser.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
@@ -65,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("pyshacl-validate").addFilter(lambda record: record.levelno >= logging.CRITICAL)
 
     project = Project.locate(args.root)
-    files, given = collect_files(project, args.paths, args.with_graph)
+    files, given = collect_files(project, args.paths, alone=args.alone)
     output = _output_path(args.output, files)
 
     syntax_errors = False
@@ -90,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
             report = validate_sources(sources, prefer=given, ontology_checks=args.ontology_checks)
         except SourceError as err:  # shapes that are not valid SHACL
             raise UsageError(str(err)) from None
+        if given and not args.show_all:
+            report = only_in(report, set(given))
 
     outcome = Outcome(report=report, seconds=time.perf_counter() - started, strict=args.strict,
                       syntax_errors=syntax_errors, root=project.root)
@@ -111,7 +117,18 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.passed else EXIT_NONCONFORMING
 
 
-def collect_files(project: Project, paths: list[str], with_graph: bool) -> tuple[list[SourceFile], list[str]]:
+def only_in(report: Report, files: set[str]) -> Report:
+    """The findings located in `files` (the focus node or the offending triple written there);
+    the others are counted, not shown."""
+    shown = [r for r in report.results if r.file is None or r.file in files or r.triple_file in files]
+    report.hidden = len(report.results) - len(shown)
+    report.only = sorted(files)
+    report.results = shown
+    report.conforms = not any(r.severity == "Violation" for r in shown)
+    return report
+
+
+def collect_files(project: Project, paths: list[str], alone: bool = False) -> tuple[list[SourceFile], list[str]]:
     """The files to validate, each with its role, and the display names of those given."""
     ontology_dir = project.ontology_dir.resolve()
     chosen: dict[Path, SourceFile] = {}
@@ -157,9 +174,7 @@ def collect_files(project: Project, paths: list[str], with_graph: bool) -> tuple
         else:
             given.append(add(path).display)
 
-    graph_dir = project.graph_dir.resolve()
-    in_graph = any(f.path.parent == graph_dir for f in chosen.values())
-    context = project.graph_files if (with_graph or in_graph) else [p for p in project.graph_files if p.name == "source.ttl"]
+    context = [p for p in project.graph_files if p.name == "source.ttl"] if alone else project.graph_files
     for path in context:
         add(path, "data")
     return list(chosen.values()), given
