@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
     output = _output_path(args.output, files)
 
     syntax_errors = False
+    parse_started = time.perf_counter()
     try:
         sources = load_sources(files, max_bytes=int(args.max_size * 1_000_000))
     except SourceError as err:
@@ -88,12 +89,14 @@ def run(args: argparse.Namespace) -> int:
         for e in err.errors:
             print(str(e), file=sys.stderr)
     else:
+        validated_from = time.perf_counter()
         for problem in sources.index_errors:
             print(f"tskg validate: warning: {problem}", file=sys.stderr)
         try:
             report = validate_sources(sources, prefer=given, ontology_checks=args.ontology_checks)
         except SourceError as err:  # shapes that are not valid SHACL
             raise UsageError(str(err)) from None
+        report.timings = {"parse_and_index": validated_from - parse_started, **report.timings}
         if given and not args.show_all:
             report = only_in(report, set(given))
 
