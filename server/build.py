@@ -27,7 +27,7 @@ from .turtle import parse_turtle_file
 from .validation import Report, Result, shacl_validate
 
 # Bump when the build's output changes for the same input, so old caches are not reused.
-PIPELINE_VERSION = f"{__version__}/2"  # 2: dataset.nq beside the store
+PIPELINE_VERSION = f"{__version__}/3"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file
 
 
 class ValidationFailed(Exception):
@@ -84,7 +84,7 @@ def parse_sources(project: Project) -> ParsedSources:
     def graph_of(paths: list[Path]) -> rdflib.Graph:
         g = rdflib.Graph()
         for path in paths:
-            rdflib_graph(parse_turtle_file(path, project.relative(path)), g)
+            rdflib_graph(_scope_blank_nodes(parse_turtle_file(path, project.relative(path))), g)
         return g
 
     return ParsedSources(
@@ -92,6 +92,17 @@ def parse_sources(project: Project) -> ParsedSources:
         shapes=graph_of(project.shapes_files),
         data=graph_of(project.graph_files),
     )
+
+
+def _scope_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Blank node labels are local to their document: `_:x` in two files is two nodes.
+    pyoxigraph keeps a label as written, so each file's labels get fresh identifiers."""
+    fresh: dict[str, ox.BlankNode] = {}
+
+    def scoped(term):
+        return fresh.setdefault(term.value, ox.BlankNode()) if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Triple(scoped(t.subject), t.predicate, scoped(t.object)) for t in triples]
 
 
 def build(project: Project | None = None, *, use_cache: bool = True, validate: bool = True) -> Build:
