@@ -124,34 +124,6 @@ def graph_quads(source: ox.Dataset, graphs: Iterable[str]) -> Iterator[ox.Quad]:
         yield from source.quads_for_graph_name(ox.NamedNode(iri))
 
 
-class BlankNodeLabels:
-    """Gives blank nodes short labels b0, b1, ... in order of first appearance.
-
-    The build's labels are random hex strings; about two in three start with a digit,
-    which pyoxigraph writes unchanged into rdf:nodeID although RDF/XML requires an XML
-    NCName there (raptor and rdflib then reject the file). Short labels are also easier
-    to read. One instance per document keeps a node shared between graphs the same node."""
-
-    def __init__(self):
-        self._labels: dict[str, ox.BlankNode] = {}
-
-    def term(self, term):
-        if isinstance(term, ox.BlankNode):
-            label = self._labels.get(term.value)
-            if label is None:
-                label = self._labels[term.value] = ox.BlankNode(f"b{len(self._labels)}")
-            return label
-        return term
-
-    def quad(self, quad: ox.Quad, graph=None) -> ox.Quad:
-        return ox.Quad(
-            self.term(quad.subject),
-            quad.predicate,
-            self.term(quad.object),
-            quad.graph_name if graph is None else graph,
-        )
-
-
 # The end of an IRI that RDF/XML can use as the local part of an element name (an NCName).
 _NCNAME_TAIL = re.compile(r"(?:[^\W\d]|_)[\w.\-]*$")
 
@@ -170,20 +142,37 @@ def check_rdfxml_predicates(predicates: Iterable[ox.NamedNode]) -> None:
 
 def serialize(source: ox.Dataset, fmt: Format, graphs: list[str], out: BinaryIO) -> int:
     """Write the chosen graphs of `source` to `out` in `fmt`; return the number of
-    statements written (quads for dataset formats, distinct triples otherwise)."""
-    labels = BlankNodeLabels()
+    statements written (quads for dataset formats, distinct triples otherwise).
+
+    The output is deterministic: blank nodes get their RDFC-1.0 canonical labels (c14n0,
+    c14n1, ...) and statements are sorted by graph (ontology, asserted, inferred), subject,
+    predicate and object. So the same
+    data gives the same bytes from any build, and statements about a subject stay together,
+    which keeps Turtle and RDF/XML compact. (The build's own blank node labels are random hex
+    strings; pyoxigraph would write those starting with a digit into rdf:nodeID, where RDF/XML
+    requires an XML name, and raptor and rdflib then reject the file.)"""
     if fmt.dataset:
-        quads = [labels.quad(q) for q in graph_quads(source, graphs)]
+        chosen = ox.Dataset(graph_quads(source, graphs))
     else:
-        # Merge: a triple stated in two graphs is written once. A Dataset dedupes, and lists
-        # a graph's quads grouped by subject, which keeps Turtle and RDF/XML compact.
-        merged = ox.Dataset(labels.quad(q, ox.DefaultGraph()) for q in graph_quads(source, graphs))
-        quads = list(merged.quads_for_graph_name(ox.DefaultGraph()))
-        if fmt.name == "rdfxml":
-            check_rdfxml_predicates({q.predicate for q in quads})
+        # Merge: a triple stated in two graphs is written once.
+        chosen = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in graph_quads(source, graphs))
+    chosen.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    quads = sorted(chosen, key=_order)
+    if fmt.name == "rdfxml":
+        check_rdfxml_predicates({q.predicate for q in quads})
     items = quads if fmt.dataset else [q.triple for q in quads]
     ox.serialize(items, out, fmt.rdf, prefixes=used_prefixes(quads))
     return len(items)
+
+
+_GRAPH_RANK = {iri: rank for rank, iri in enumerate(GRAPHS.values())}
+
+
+def _order(quad: ox.Quad) -> tuple:
+    """Graphs in the order ontology, asserted, inferred; then by subject, predicate, object."""
+    graph = quad.graph_name
+    return (_GRAPH_RANK.get(graph.value, len(_GRAPH_RANK)) if isinstance(graph, ox.NamedNode) else -1,
+            str(quad.subject), str(quad.predicate), str(quad.object))
 
 
 def used_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:

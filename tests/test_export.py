@@ -227,6 +227,16 @@ def test_canonical_is_byte_identical_across_fresh_builds(real, tmp_path):
     assert set(re.findall(rb"_:(\S+)", data)) <= {b"c14n%d" % i for i in range(len(lines) * 2)}
     assert_isomorphic(ox.parse(data, format=ox.RdfFormat.N_QUADS), real.quads(), "canonical N-Quads")
 
+    # The other formats are deterministic too: canonical blank node labels, sorted statements.
+    for name in ("tskg.ttl", "tskg.trig", "tskg.rdf"):
+        written = []
+        for out, dataset_nq in outputs:
+            path = out.with_name(name)
+            done = tskg(real.root, "export", "-o", str(path), env=real.env(TSKG_CACHE=str(dataset_nq.parent.parent)))
+            assert done.returncode == 0, done.stderr.decode()
+            written.append(path.read_bytes())
+        assert written[0] == written[1], f"{name} differs between two builds of the same data"
+
     # The checksum file is in sha256sum's format and verifies.
     for out in (first, second):
         checksum = out.with_name("tskg.nq.sha256").read_text()

@@ -23,9 +23,11 @@ formats: {FORMAT_LIST}.
     {GRAPHS['inferred']}  the OWL RL inferences
   the other formats merge the chosen graphs into one.
 
---canonical writes RDFC-1.0 canonical N-Quads (sorted lines, canonical blank node labels):
-  the same data gives the same bytes on every run and machine, so releases can be diffed.
-  Beside FILE it writes FILE.sha256, which `sha256sum -c FILE.sha256` checks.
+Every format is deterministic: blank nodes get RDFC-1.0 canonical labels (c14n0, ...) and
+statements are sorted, so the same data gives the same bytes from any build.
+--canonical writes RDFC-1.0 canonical N-Quads (the canonical form itself, lines sorted by code
+  point), the form to diff and sign releases with. Beside FILE it writes FILE.sha256, which
+  `sha256sum -c FILE.sha256` checks.
 
 Files are written atomically: a failed export leaves no partial file (and an older file
 of the same name untouched).
