@@ -182,8 +182,12 @@ def test_asserted_graph_is_the_source_files_unchanged(real):
     """No triple of graph/*.ttl lost or changed on the way through the build: compared with a
     fresh strict parse of the files (datatypes such as xsd:nonNegativeInteger included)."""
     source = []
-    for path in Project.locate(real.root).graph_files:
-        source += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPHS["asserted"]))
+    for number, path in enumerate(Project.locate(real.root).graph_files):
+
+        def local(term):  # a blank node label is local to its file
+            return ox.BlankNode(f"file{number}x{term.value}") if isinstance(term, ox.BlankNode) else term
+
+        source += [ox.Quad(local(t.subject), t.predicate, local(t.object), ox.NamedNode(GRAPHS["asserted"]))
                    for t in ox.parse(path=path, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())]
     assert_isomorphic(real.quads([GRAPHS["asserted"]]), source, "asserted graph against graph/*.ttl")
 
