@@ -40,6 +40,8 @@ Scope: what is compared with owlrl (tests/test_rules.py) and what is left out on
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections import defaultdict
 from typing import Iterable
 
@@ -61,12 +63,13 @@ _VOCAB = [
     RDF + "first", RDF + "rest", RDF + "nil",
     OWL + "hasKey", OWL + "maxCardinality", OWL + "maxQualifiedCardinality",
     OWL + "ObjectProperty", OWL + "DatatypeProperty", RDF + "Property",
+    RDFS + "Resource", RDFS + "Class", RDFS + "Datatype", RDFS + "Literal",
 ]
 (TYPE, SUBCLASS, SUBPROP, DOMAIN, RANGE, EQCLASS, EQPROP, INVERSE, SAMEAS,
  CLASS, THING, NOTHING, SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVFUNCTIONAL,
  ON_PROPERTY, HAS_VALUE, SOME_VALUES, ALL_VALUES, INTERSECTION, UNION, ONE_OF, CHAIN,
  FIRST, REST, NIL, HAS_KEY, MAX_CARD, MAX_QCARD, OBJECT_PROPERTY, DATATYPE_PROPERTY,
- RDF_PROPERTY) = range(len(_VOCAB))
+ RDF_PROPERTY, RESOURCE, RDFS_CLASS, DATATYPE, LITERAL) = range(len(_VOCAB))
 
 # Triples with these predicates, or typing a term with one of the classes below, are schema: deriving
 # a new one from data means the compiled schema is stale.
@@ -76,7 +79,10 @@ _SCHEMA_PREDICATES = frozenset({
 })
 _SCHEMA_CLASSES = frozenset({
     CLASS, SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVFUNCTIONAL, OBJECT_PROPERTY, DATATYPE_PROPERTY, RDF_PROPERTY,
+    RDFS_CLASS, DATATYPE,
 })
+_RDFS_PREDICATES = frozenset({SUBCLASS, SUBPROP, DOMAIN, RANGE})
+PROFILES = ("owl-rl", "rdfs")
 _UNSUPPORTED = {HAS_KEY: "owl:hasKey", MAX_CARD: "owl:maxCardinality", MAX_QCARD: "owl:maxQualifiedCardinality"}
 
 
@@ -127,14 +133,29 @@ class UnsupportedConstruct(ValueError):
     """The input uses an OWL RL construct this reasoner does not implement; use owlrl for it."""
 
 
-def inferred_triples(triples: Iterable) -> list[ox.Triple]:
-    """The triples of the OWL RL closure of `triples` that are not in it (within the scope above).
+def inferred_triples(triples: Iterable, profile: str = "owl-rl") -> list[ox.Triple]:
+    """The triples of the closure of `triples` that are not in it: OWL RL within the scope above, or
+    with profile="rdfs" the RDFS closure pySHACL computes for inference="rdfs" (see `Closure`).
 
     `triples` yields pyoxigraph Triples or Quads (the graph name is ignored) or (s, p, o) tuples."""
-    closure = Closure()
-    closure.add_asserted(triples)
-    closure.run()
-    return closure.inferred()
+    with _gc_paused():
+        closure = Closure(profile)
+        closure.add_asserted(triples)
+        closure.run()
+        return closure.inferred()
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Millions of small tuples make Python's cyclic collector walk the heap again and again (a third
+    of the time at 1M triples); nothing here makes cycles, so it waits until the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Property:
@@ -149,9 +170,18 @@ class _Property:
 
 
 class Closure:
-    """An OWL RL closure over interned terms; see the module docstring."""
+    """A closure over interned terms; see the module docstring.
 
-    def __init__(self):
+    profile "owl-rl": the OWL RL rules above. Profile "rdfs": only rdfs:subClassOf, rdfs:subPropertyOf,
+    rdfs:domain and rdfs:range, plus what RDFS entails about every term (x a rdfs:Resource, p a
+    rdf:Property, p rdfs:subPropertyOf p, rdfs8, rdfs10, rdfs13): what pySHACL's inference="rdfs"
+    adds (owlrl's RDFS_Semantics without axiomatic triples), so that validating data plus this closure
+    with inference="none" checks the same graph, without owlrl's pass after pass over every triple."""
+
+    def __init__(self, profile: str = "owl-rl"):
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
+        self.profile = profile
         self.ids: dict = {}
         self.terms: list = []
         self.literal: list[bool] = []
@@ -187,7 +217,7 @@ class Closure:
                 oi = intern(o)
             asserted.add((si, pi, oi))
         for p, name in _UNSUPPORTED.items():
-            if any(t[1] == p for t in asserted):
+            if self.profile == "owl-rl" and any(t[1] == p for t in asserted):
                 raise UnsupportedConstruct(f"{name} is not supported by the fast reasoner; use reasoner='owlrl'")
         self.triples = set(asserted)
 
@@ -195,7 +225,8 @@ class Closure:
         """The derived triples, as pyoxigraph Triples (only valid RDF, no blank node predicates)."""
         terms, literal = self.terms, self.literal
         out = []
-        reflexive = {self.ids[t] for t in _REFLEXIVE_IRIS}
+        # RDFS keeps its reflexive triples: pySHACL's graph has them (rdfs6, rdfs10).
+        reflexive = {self.ids[t] for t in _REFLEXIVE_IRIS} if self.profile == "owl-rl" else set()
         for s, p, o in self.triples - self.asserted:
             if literal[s] or not isinstance(terms[p], ox.NamedNode) or (s == o and p in reflexive):
                 continue
@@ -215,7 +246,29 @@ class Closure:
                 self._replicate_equals()
             if not self.schema_dirty:
                 break
+        if self.profile == "rdfs":
+            self._rdfs_terms()
         self.stats["rounds"] = rounds
+
+    def _rdfs_terms(self) -> None:
+        """What RDFS says about every term (rdf1, rdfs4a/b, rdfs6, rdfs8, rdfs10, rdfs13). None of it
+        leads anywhere else without RDFS's axiomatic triples, so it is added once, at the end."""
+        literal = self.literal
+        extra = set()
+        for s, p, o in self.triples:
+            extra.add((s, TYPE, RESOURCE))
+            if not literal[o]:
+                extra.add((o, TYPE, RESOURCE))
+            extra.add((p, TYPE, RDF_PROPERTY))
+            extra.add((p, SUBPROP, p))
+        for s, p, o in list(self.triples | extra):
+            if p == TYPE and o == RDF_PROPERTY:
+                extra.add((s, SUBPROP, s))
+            elif p == TYPE and o == RDFS_CLASS:
+                extra.update(((s, SUBCLASS, RESOURCE), (s, SUBCLASS, s)))
+            elif p == TYPE and o == DATATYPE:
+                extra.add((s, SUBCLASS, LITERAL))
+        self.triples |= extra
 
     def _drain(self, work: list) -> None:
         """Process every triple of `work` and of what it derives, each once."""
@@ -401,12 +454,14 @@ class Closure:
 
     def _compile_schema(self) -> None:
         triples = self.triples
+        rdfs = self.profile == "rdfs"
         by_pred: dict[int, list[tuple[int, int]]] = defaultdict(list)
         typed: dict[int, set[int]] = defaultdict(set)
         for s, p, o in triples:
             if p in _SCHEMA_PREDICATES:
-                by_pred[p].append((s, o))
-            elif p == TYPE and o in _SCHEMA_CLASSES:
+                if not rdfs or p in _RDFS_PREDICATES:
+                    by_pred[p].append((s, o))
+            elif p == TYPE and o in _SCHEMA_CLASSES and not rdfs:
                 typed[o].add(s)
         first = dict(by_pred[FIRST])
         rest = dict(by_pred[REST])
@@ -507,23 +562,25 @@ class Closure:
         ranges = closed_classes(range_direct)
 
         # The derived schema triples go in directly: the compiled tables already account for them.
+        # (RDFS has the transitive subclass and subproperty rules only: rdfs5, rdfs11.)
         derived = []
         for c, sups in class_sup.items():
             for d in sups:
                 if d != c:
                     derived.append((c, SUBCLASS, d))
-                    if c in class_sup.get(d, ()):
+                    if c in class_sup.get(d, ()) and not rdfs:
                         derived.append((c, EQCLASS, d))
         for p, sups in prop_sup.items():
             for q in sups:
                 if q != p:
                     derived.append((p, SUBPROP, q))
-                    if p in prop_sup.get(q, ()):
+                    if p in prop_sup.get(q, ()) and not rdfs:
                         derived.append((p, EQPROP, q))
-        for p, cs in domains.items():
-            derived.extend((p, DOMAIN, c) for c in cs)
-        for p, cs in ranges.items():
-            derived.extend((p, RANGE, c) for c in cs)
+        if not rdfs:
+            for p, cs in domains.items():
+                derived.extend((p, DOMAIN, c) for c in cs)
+            for p, cs in ranges.items():
+                derived.extend((p, RANGE, c) for c in cs)
         triples.update(derived)
 
         inverse = defaultdict(set)
@@ -580,7 +637,7 @@ class Closure:
         self._prop_hooks = (
             set(self._transitive) | self._functional | self._inverse_functional
             | {p for p, _ in self._has_value_by_pair} | set(self._some_values_by_prop)
-            | set(self._all_values_by_prop) | set(self._chains_by_prop) | {SAMEAS}
+            | set(self._all_values_by_prop) | set(self._chains_by_prop) | ({SAMEAS} if not rdfs else set())
         )
         self._index_props = (
             set(self._transitive) | self._functional | self._inverse_functional
