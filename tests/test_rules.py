@@ -175,3 +175,27 @@ def test_unsupported_constructs_are_refused(construct):
     tsk:Person {construct} ."""
     with pytest.raises(UnsupportedConstruct, match="owl:"):
         inferred_triples(parse_turtle(text.encode(), "bad.ttl"))
+
+
+def test_rdfs_profile_equals_pyshacls_rdfs_closure(project):
+    """profile="rdfs" is what pySHACL adds for inference="rdfs" (owlrl's RDFS rules, no axioms), less the
+    generalized triples about literals: server.fastshacl validates data + this closure instead."""
+    import owlrl
+    import rdflib
+    from pyshacl.inference import CustomRDFSSemantics
+
+    triples = parse_turtle(CONSTRUCTS.encode(), "constructs.ttl")
+    if project.graph_files:
+        triples += [t for path in project.ontology_files + project.graph_files for t in parse_turtle_file(path)]
+    graph = rdflib_graph(triples)
+    closure = rdflib.Graph()
+    for t in graph:
+        closure.add(t)
+    owlrl.DeductiveClosure(CustomRDFSSemantics).expand(closure)
+    reference = {
+        (to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+        for s, p, o in closure
+        if (s, p, o) not in graph and not isinstance(s, rdflib.Literal)
+    }
+    ours = {tuple(t) for t in inferred_triples(triples, profile="rdfs")}
+    assert ours == reference, f"missing:\n{_show(reference - ours)}\nextra:\n{_show(ours - reference)}"
