@@ -277,12 +277,12 @@ def test_503_timeout_from_the_timeout_parameter(live_server):
 
 
 def test_timeout_parameter_cannot_raise_the_limit(live_server, app):
-    from server.web.sparql import _timeout
+    from server.web.sparql import requested_timeout
 
     with app.test_request_context("/sparql?timeout=3600"):
-        assert _timeout() == app.config["QUERY_TIMEOUT"]
+        assert requested_timeout() == app.config["QUERY_TIMEOUT"]
     with app.test_request_context("/sparql?timeout=0.5"):
-        assert _timeout() == 0.5
+        assert requested_timeout() == 0.5
 
 
 # --- CORS ----------------------------------------------------------------------------------------
