@@ -1,0 +1,631 @@
+"""Side-by-side benchmark: our server (`tskg serve`, gunicorn) and Oxigraph server, on synthetic data.
+
+    tskg bench --sizes 10k,100k,1M --repeat 3
+
+At each size: generate the data (server.generate, cached in --workdir), then measure
+
+- cold start: `tskg serve` with an empty build cache until it answers (parse, validate, reason, store);
+  the build's own step timings come from its build.json;
+- warm start: the same with the cache in place (the build is only opened);
+- SHACL validation and reasoning on their own, in a fresh process: server.fastshacl and server.rules,
+  and the references (pySHACL with RDFS inference, owlrl) up to --reference-max triples;
+- the server's memory: the processes of `tskg serve` (gunicorn master, its workers and their query
+  processes) summed as PSS (shared pages counted once) and as the sum of their peak RSS;
+- the saved queries (queries/*.rq, parameters at their defaults, sent as text with a VALUES clause)
+  over HTTP to both servers, by the same client in the same run: latency p50/p99 with one client
+  (each query several times), then throughput and latency with --clients concurrent clients.
+
+Oxigraph server is loaded with the same quads as ours (the build's dataset.nq: ontology, asserted and
+inferred graphs) and queried with --union-default-graph, as ours answers over the union by default.
+Machines are shared: compare the ratios within one run; each measurement is repeated and the median
+reported. Everything listens on 127.0.0.1 only. The numbers go to stdout as Markdown tables, and to
+--json FILE.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from .generate import MARKER, generate, parse_size
+from .project import Project
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+SELECT_JSON = "application/sparql-results+json"
+
+# The issue's targets, checked at the sizes they are about.
+TARGETS = {
+    "latency_ratio": 1.3,       # saved-query latency p50, ours / Oxigraph, at 1M
+    "throughput_ratio": 0.7,    # throughput with 8 clients, ours / Oxigraph, at 1M
+    "reason_seconds": 60.0,     # reasoning over 1M triples
+    "shacl_seconds": 30.0,      # SHACL validation of 100k triples
+    "warm_seconds": 3.0,        # warm start at 1M
+    "memory_bytes": 2 * 1024**3,  # server memory at 1M
+}
+
+
+@dataclass
+class Options:
+    sizes: list[int]
+    repeat: int = 3
+    cold_repeat: int | None = None        # default: repeat
+    seed: int = 1
+    clients: int = 8
+    workdir: Path = Path("/tmp/tskg-bench")
+    reference_max: int = 20_000           # run owlrl and pySHACL-rdfs up to this many triples
+    query_budget: float = 20.0            # seconds per query and server, one client
+    min_reps: int = 5
+    max_reps: int = 30
+    load_budget: float = 60.0             # seconds per server, concurrent clients
+    rounds: int = 3                       # passes over the queries per concurrent client
+    serve_workers: int | None = None      # gunicorn workers (default: tskg serve's)
+    oxigraph: bool = True
+    source: Project | None = None
+
+
+@dataclass
+class Measures:
+    size: int
+    values: dict = field(default_factory=dict)     # metric → list of measurements
+    queries: dict = field(default_factory=dict)    # query name → {"ours": [...], "oxigraph": [...]} p50s
+    notes: list = field(default_factory=list)
+
+    def add(self, metric: str, value) -> None:
+        if value is not None:
+            self.values.setdefault(metric, []).append(value)
+
+    def median(self, metric: str):
+        found = self.values.get(metric)
+        return statistics.median(found) if found else None
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A server process started in its own session, so that it and its children stop together."""
+
+    def __init__(self, command: list[str], endpoint: str, env: dict | None = None, log: Path | None = None):
+        self.endpoint = endpoint
+        self.started = time.perf_counter()
+        self.log = open(log, "ab") if log else subprocess.DEVNULL
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
+
+    def wait_ready(self, deadline: float) -> float:
+        """Seconds from start until the endpoint answers ASK {} with 200."""
+        while time.perf_counter() - self.started < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}: {' '.join(self.process.args)}")
+            try:
+                r = requests.get(self.endpoint, params={"query": "ASK {}"}, headers={"Accept": SELECT_JSON},
+                                 timeout=5)
+                if r.status_code == 200:
+                    return time.perf_counter() - self.started
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"server not ready after {deadline:.0f} s: {' '.join(self.process.args)}")
+
+    def pids(self) -> list[int]:
+        """The server process and all its descendants."""
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    def memory(self) -> dict:
+        """{"pss": bytes (shared pages counted once), "peak_rss": sum of each process's VmHWM}."""
+        pss = peak = 0
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak += int(line.split()[1]) * 1024
+            except OSError:
+                pass
+        return {"pss": pss, "peak_rss": peak, "processes": len(self.pids())}
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)  # our own session: the server and its children
+                self.process.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.process.wait()
+        if self.log is not subprocess.DEVNULL:
+            self.log.close()
+
+
+def start_ours(root: Path, cache: Path, options: Options, log: Path) -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "server", "--root", str(root), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--timeout", "600", "--max-rows", str(10**9)]
+    if options.serve_workers:
+        command += ["--workers", str(options.serve_workers)]
+    env = {**os.environ, "TSKG_CACHE": str(cache)}
+    return Server(command, f"http://127.0.0.1:{port}/sparql", env=env, log=log)
+
+
+def start_oxigraph(location: Path, log: Path) -> Server:
+    port = free_port()
+    command = [str(OXIGRAPH), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+               "--union-default-graph"]
+    return Server(command, f"http://127.0.0.1:{port}/query", log=log)
+
+
+def run_python(code: str, env: dict | None = None, timeout: float = 3600) -> dict:
+    """Run `code` in a fresh interpreter; it prints one JSON object as its last line."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise RuntimeError(f"measurement failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- the queries ----------------------------------------------------------------------------------
+
+def saved_query_texts(project: Project) -> dict[str, str]:
+    """name → SPARQL text of each saved query, parameters bound to their defaults by a VALUES clause
+    (the same text goes to both servers)."""
+    from .saved_queries import load_folder
+
+    out = {}
+    for name, query in sorted(load_folder(project.queries_dir).items()):
+        try:
+            bindings = query.bindings({})
+        except ValueError:
+            continue  # a required parameter without a default
+        text = query.query
+        if bindings:
+            names = " ".join(f"?{v}" for v in bindings)
+            values = " ".join(str(t) for t in bindings.values())
+            text += f"\nVALUES ({names}) {{ ({values}) }}\n"
+        out[name] = text
+    return out
+
+
+def ask(session: requests.Session, endpoint: str, query: str) -> tuple[float, int, int]:
+    """(seconds until the whole response was read, HTTP status, result rows or triples)."""
+    started = time.perf_counter()
+    r = session.post(endpoint, data={"query": query}, headers={"Accept": f"{SELECT_JSON}, application/n-triples;q=0.9"},
+                     timeout=900)
+    body = r.content
+    seconds = time.perf_counter() - started
+    rows = -1
+    if r.status_code == 200:
+        if r.headers.get("Content-Type", "").startswith(SELECT_JSON):
+            doc = json.loads(body)
+            rows = len(doc["results"]["bindings"]) if "results" in doc else int(bool(doc.get("boolean")))
+        else:
+            rows = body.count(b"\n")
+    return seconds, r.status_code, rows
+
+
+def latencies_one_client(endpoint: str, queries: dict[str, str], options: Options) -> dict:
+    """name → {"p50", "p99", "n", "rows", "errors"}: each query after one warm-up run, repeated until
+    min_reps and (max_reps or the time budget)."""
+    out = {}
+    with requests.Session() as session:
+        for name, text in queries.items():
+            ask(session, endpoint, text)
+            times, errors, rows = [], 0, None
+            started = time.perf_counter()
+            while len(times) < options.max_reps and (
+                len(times) < options.min_reps or time.perf_counter() - started < options.query_budget
+            ):
+                seconds, status, n = ask(session, endpoint, text)
+                if status != 200:
+                    errors += 1
+                    if errors >= 3:
+                        break
+                    continue
+                times.append(seconds)
+                rows = n
+                if len(times) >= 2 and time.perf_counter() - started > 3 * options.query_budget:
+                    break
+            out[name] = {"p50": percentile(times, 50), "p99": percentile(times, 99), "n": len(times),
+                         "rows": rows, "errors": errors}
+    return out
+
+
+def load_test(endpoint: str, queries: dict[str, str], options: Options) -> dict:
+    """`clients` threads, each passing over all queries `rounds` times (from its own starting point),
+    until done or the time budget is spent; throughput in queries per second, and latencies."""
+    names = list(queries)
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    started = time.perf_counter()
+
+    def client(number: int) -> None:
+        with requests.Session() as session:
+            for i in range(options.rounds * len(names)):
+                if time.perf_counter() - started > options.load_budget:
+                    return
+                name = names[(number + i) % len(names)]
+                seconds, status, _ = ask(session, endpoint, queries[name])
+                with lock:
+                    if status == 200:
+                        times.append(seconds)
+                    else:
+                        errors[0] += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {"qps": len(times) / elapsed if elapsed else 0.0, "p50": percentile(times, 50),
+            "p99": percentile(times, 99), "n": len(times), "errors": errors[0], "seconds": elapsed}
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    low, high = math.floor(k), math.ceil(k)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def geometric_mean(values: list[float]) -> float | None:
+    values = [v for v in values if v and v > 0]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+# --- one size -------------------------------------------------------------------------------------
+
+REASONING_CODE = """
+import json, sys, time
+from server.project import Project
+from server.build import _scope_blank_nodes
+from server.turtle import parse_turtle_file
+from server.rules import inferred_triples
+p = Project.locate({root!r})
+onto = [t for f in p.ontology_files for t in _scope_blank_nodes(parse_turtle_file(f))]
+data = [t for f in p.graph_files for t in _scope_blank_nodes(parse_turtle_file(f))]
+out = {{}}
+t = time.perf_counter(); n = len(inferred_triples(onto + data)); out["rules"] = time.perf_counter() - t
+out["inferred"] = n
+if {reference}:
+    from server.reasoning import owlrl_inferred
+    from server.terms import rdflib_graph
+    g = rdflib_graph(onto + data)
+    t = time.perf_counter(); owlrl_inferred(g); out["owlrl"] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+SHACL_CODE = """
+import json, logging, time
+logging.disable(logging.WARNING)
+from server.project import Project
+from server.build import _scope_blank_nodes
+from server.turtle import parse_turtle_file
+from server.terms import rdflib_graph
+from server import fastshacl
+p = Project.locate({root!r})
+onto = [t for f in p.ontology_files for t in _scope_blank_nodes(parse_turtle_file(f))]
+data = [t for f in p.graph_files for t in _scope_blank_nodes(parse_turtle_file(f))]
+shapes = rdflib_graph([t for f in p.shapes_files for t in _scope_blank_nodes(parse_turtle_file(f))])
+out = {{}}
+timings = {{}}
+t = time.perf_counter(); report = fastshacl.validate(data, shapes, onto, timings=timings)
+out["fast"] = time.perf_counter() - t
+out["fast_steps"] = {{k: v for k, v in timings.items() if isinstance(v, float)}}
+out["conforms"] = report.conforms
+if {reference}:
+    from server.validation import shacl_validate
+    d, o = rdflib_graph(data), rdflib_graph(onto)
+    t = time.perf_counter(); ref = shacl_validate(d, shapes, o); out["reference"] = time.perf_counter() - t
+    out["same"] = sorted(map(str, map(vars, ref.results))) == sorted(map(str, map(vars, report.results)))
+print(json.dumps(out))
+"""
+
+
+def prepare(size: int, options: Options) -> Path:
+    """The generated project for `size` (reused when the marker says it was made with this seed)."""
+    root = options.workdir / f"data-{size}-seed{options.seed}"
+    marker = root / MARKER
+    if marker.exists():
+        made = json.loads(marker.read_text())
+        if made.get("requested") == size and made.get("seed") == options.seed:
+            return root
+    generate(root, size, seed=options.seed, source=options.source)
+    return root
+
+
+def measure_size(size: int, options: Options, say=print) -> Measures:
+    m = Measures(size)
+    root = prepare(size, options)
+    made = json.loads((root / MARKER).read_text())
+    m.values["asserted"] = [made["triples"]]
+    logs = options.workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    cache = options.workdir / f"cache-{size}-seed{options.seed}"
+    reference = size <= options.reference_max
+
+    for i in range(options.cold_repeat or options.repeat):
+        say(f"  {size}: cold start {i + 1}")
+        shutil.rmtree(cache, ignore_errors=True)
+        server = start_ours(root, cache, options, logs / f"ours-{size}.log")
+        try:
+            m.add("cold", server.wait_ready(deadline=7200))
+        finally:
+            server.stop()
+        build_json = next(cache.glob("*/build.json"))
+        meta = json.loads(build_json.read_text())
+        for step, seconds in meta["timings"].items():
+            m.add(f"cold_{step}", seconds)
+        m.values["inferred"] = [meta["counts"].get("inferred")]
+        m.values["ontology"] = [meta["counts"].get("ontology")]
+    dataset = next(cache.glob("*/dataset.nq"))
+
+    say(f"  {size}: reasoning and SHACL on their own")
+    for i in range(options.repeat):
+        r = run_python(REASONING_CODE.format(root=str(root), reference=reference and i == 0))
+        m.add("reason_rules", r["rules"])
+        m.add("reason_owlrl", r.get("owlrl"))
+        s = run_python(SHACL_CODE.format(root=str(root), reference=reference and i == 0))
+        m.add("shacl_fast", s["fast"])
+        m.add("shacl_reference", s.get("reference"))
+        if "same" in s and not s["same"]:
+            m.notes.append(f"{size}: fast SHACL report differs from pySHACL's")
+
+    location = options.workdir / f"oxigraph-{size}-seed{options.seed}"
+    if options.oxigraph:
+        say(f"  {size}: loading Oxigraph")
+        shutil.rmtree(location, ignore_errors=True)
+        started = time.perf_counter()
+        subprocess.run([str(OXIGRAPH), "load", "--location", str(location), "--file", str(dataset)],
+                       check=True, capture_output=True)
+        m.add("oxigraph_load", time.perf_counter() - started)
+
+    queries = saved_query_texts(Project.locate(root))
+    for i in range(options.repeat):
+        say(f"  {size}: warm start and queries, round {i + 1}")
+        ours = start_ours(root, cache, options, logs / f"ours-{size}.log")
+        try:
+            m.add("warm", ours.wait_ready(deadline=600))
+            _query_round(m, "ours", ours, queries, options)
+            memory = ours.memory()
+            m.add("ours_pss", memory["pss"])
+            m.add("ours_peak_rss", memory["peak_rss"])
+        finally:
+            ours.stop()
+        if options.oxigraph:
+            ox_server = start_oxigraph(location, logs / f"oxigraph-{size}.log")
+            try:
+                m.add("oxigraph_start", ox_server.wait_ready(deadline=600))
+                _query_round(m, "oxigraph", ox_server, queries, options)
+                memory = ox_server.memory()
+                m.add("oxigraph_pss", memory["pss"])
+                m.add("oxigraph_peak_rss", memory["peak_rss"])
+            finally:
+                ox_server.stop()
+            ratios = [m.queries[q]["ours"][-1] / m.queries[q]["oxigraph"][-1] for q in m.queries
+                      if m.queries[q].get("ours") and m.queries[q].get("oxigraph")
+                      and m.queries[q]["oxigraph"][-1]]
+            m.add("latency_ratio", geometric_mean(ratios))
+            if m.values.get("ours_qps") and m.values.get("oxigraph_qps"):
+                m.add("throughput_ratio", m.values["ours_qps"][-1] / m.values["oxigraph_qps"][-1])
+    if options.oxigraph:
+        shutil.rmtree(location, ignore_errors=True)
+    _check_rows(m)
+    return m
+
+
+def _query_round(m: Measures, who: str, server: Server, queries: dict[str, str], options: Options) -> None:
+    one = latencies_one_client(server.endpoint, queries, options)
+    for name, r in one.items():
+        entry = m.queries.setdefault(name, {})
+        entry.setdefault(who, []).append(r["p50"])
+        entry.setdefault(f"{who}_p99", []).append(r["p99"])
+        entry[f"{who}_rows"] = r["rows"]
+        entry[f"{who}_errors"] = entry.get(f"{who}_errors", 0) + r["errors"]
+    m.add(f"{who}_p50", statistics.median([r["p50"] for r in one.values() if r["p50"] is not None] or [0]))
+    m.add(f"{who}_p99", statistics.median([r["p99"] for r in one.values() if r["p99"] is not None] or [0]))
+    load = load_test(server.endpoint, queries, options)
+    m.add(f"{who}_qps", load["qps"])
+    m.add(f"{who}_load_p50", load["p50"])
+    m.add(f"{who}_load_p99", load["p99"])
+    m.add(f"{who}_errors", load["errors"] + sum(r["errors"] for r in one.values()))
+
+
+def _check_rows(m: Measures) -> None:
+    for name, entry in m.queries.items():
+        if "oxigraph_rows" in entry and entry.get("ours_rows") != entry.get("oxigraph_rows"):
+            m.notes.append(f"{m.size}: {name}: {entry.get('ours_rows')} rows from ours, "
+                           f"{entry.get('oxigraph_rows')} from Oxigraph")
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+def human(n: int) -> str:
+    for unit, div in (("M", 1_000_000), ("k", 1_000)):
+        if n >= div and n % (div // 10) == 0:
+            return f"{n / div:g}{unit}"
+    return str(n)
+
+
+def _seconds(v) -> str:
+    return "–" if v is None else (f"{v:.2f} s" if v < 100 else f"{v:.0f} s")
+
+
+def _ms(v) -> str:
+    return "–" if v is None else f"{v * 1000:.1f} ms"
+
+
+def _ratio(v) -> str:
+    return "–" if v is None else f"{v:.2f}×"
+
+
+def _mib(v) -> str:
+    return "–" if v is None else f"{v / 1024**2:.0f} MiB"
+
+
+def table(results: list[Measures], options: Options) -> str:
+    rows = [
+        ("asserted triples (graph/)", lambda m: str(m.median("asserted"))),
+        ("inferred triples", lambda m: str(m.median("inferred"))),
+        ("cold start, ours (build + serve)", lambda m: _seconds(m.median("cold"))),
+        ("  build: parse", lambda m: _seconds(m.median("cold_parse"))),
+        ("  build: validate (SHACL)", lambda m: _seconds(m.median("cold_validate"))),
+        ("  build: reason", lambda m: _seconds(m.median("cold_reason"))),
+        ("  store, and the server's start", lambda m: _seconds(_rest(m))),
+        ("warm start, ours", lambda m: _seconds(m.median("warm"))),
+        ("Oxigraph: load / start", lambda m: f"{_seconds(m.median('oxigraph_load'))} / "
+                                             f"{_seconds(m.median('oxigraph_start'))}"),
+        ("SHACL validation (server.fastshacl)", lambda m: _seconds(m.median("shacl_fast"))),
+        ("SHACL validation (pySHACL, rdfs)", lambda m: _seconds(m.median("shacl_reference"))),
+        ("reasoning (server.rules)", lambda m: _seconds(m.median("reason_rules"))),
+        ("reasoning (owlrl)", lambda m: _seconds(m.median("reason_owlrl"))),
+        ("server memory, ours (PSS / sum of peak RSS)",
+         lambda m: f"{_mib(m.median('ours_pss'))} / {_mib(m.median('ours_peak_rss'))}"),
+        ("server memory, Oxigraph (PSS / peak RSS)",
+         lambda m: f"{_mib(m.median('oxigraph_pss'))} / {_mib(m.median('oxigraph_peak_rss'))}"),
+        ("latency p50, 1 client: ours / Oxigraph",
+         lambda m: f"{_ms(m.median('ours_p50'))} / {_ms(m.median('oxigraph_p50'))}"),
+        ("latency p99, 1 client: ours / Oxigraph",
+         lambda m: f"{_ms(m.median('ours_p99'))} / {_ms(m.median('oxigraph_p99'))}"),
+        ("latency p50 ratio ours/Oxigraph (geo. mean over queries)", lambda m: _ratio(m.median("latency_ratio"))),
+        (f"throughput, {options.clients} clients: ours / Oxigraph",
+         lambda m: f"{_q(m.median('ours_qps'))} / {_q(m.median('oxigraph_qps'))}"),
+        ("throughput ratio ours/Oxigraph", lambda m: _ratio(m.median("throughput_ratio"))),
+        (f"latency p50 / p99, {options.clients} clients: ours",
+         lambda m: f"{_ms(m.median('ours_load_p50'))} / {_ms(m.median('ours_load_p99'))}"),
+        (f"latency p50 / p99, {options.clients} clients: Oxigraph",
+         lambda m: f"{_ms(m.median('oxigraph_load_p50'))} / {_ms(m.median('oxigraph_load_p99'))}"),
+        ("failed requests: ours / Oxigraph",
+         lambda m: f"{m.median('ours_errors') or 0:g} / {m.median('oxigraph_errors') or 0:g}"),
+    ]
+    head = "| measure | " + " | ".join(human(m.size) for m in results) + " |"
+    lines = [head, "|---|" + "---|" * len(results)]
+    for label, fn in rows:
+        lines.append(f"| {label} | " + " | ".join(fn(m) for m in results) + " |")
+    return "\n".join(lines)
+
+
+def _rest(m: Measures):
+    """Cold start minus the build steps build.json times: writing the store, and gunicorn's start."""
+    steps = [m.median(f"cold_{s}") for s in ("parse", "validate", "reason")]
+    cold = m.median("cold")
+    return None if cold is None or None in steps else max(0.0, cold - sum(steps))
+
+
+def _q(v) -> str:
+    return "–" if v is None else f"{v:.1f} q/s"
+
+
+def query_table(m: Measures) -> str:
+    lines = [f"| query ({human(m.size)}) | rows | ours p50 | Oxigraph p50 | ratio |", "|---|---|---|---|---|"]
+    for name, e in sorted(m.queries.items()):
+        ours = statistics.median(e["ours"]) if e.get("ours") and None not in e["ours"] else None
+        oxi = statistics.median(e["oxigraph"]) if e.get("oxigraph") and None not in e["oxigraph"] else None
+        ratio = ours / oxi if ours and oxi else None
+        lines.append(f"| {name} | {e.get('ours_rows')} | {_ms(ours)} | {_ms(oxi)} | {_ratio(ratio)} |")
+    return "\n".join(lines)
+
+
+def verdicts(results: list[Measures], clients: int = 8) -> list[str]:
+    """The targets, each with the measurement at the size it is about (or the largest measured)."""
+    by_size = {m.size: m for m in results}
+    largest = max(by_size)
+    big = by_size.get(1_000_000) or by_size[largest]
+    hundred = by_size.get(100_000) or by_size[largest]
+    out = []
+
+    def check(label, value, target, lower_is_better, show, size):
+        if value is None:
+            out.append(f"- {label} at {human(size)}: not measured")
+            return
+        ok = value <= target if lower_is_better else value >= target
+        detail = f"{show(value)} (target {'≤' if lower_is_better else '≥'} {show(target)})"
+        if ok:
+            out.append(f"- {label} at {human(size)}: {detail}: met")
+        else:
+            by = value / target if lower_is_better else target / value
+            out.append(f"- {label} at {human(size)}: {detail}: MISSED by {by:.2f}×")
+
+    check("saved-query latency p50 ratio", big.median("latency_ratio"), TARGETS["latency_ratio"], True, _ratio, big.size)
+    check(f"throughput ratio, {clients} clients", big.median("throughput_ratio"), TARGETS["throughput_ratio"], False, _ratio,
+          big.size)
+    check("reasoning", big.median("reason_rules"), TARGETS["reason_seconds"], True, _seconds, big.size)
+    check("SHACL validation", hundred.median("shacl_fast"), TARGETS["shacl_seconds"], True, _seconds, hundred.size)
+    check("warm start", big.median("warm"), TARGETS["warm_seconds"], True, _seconds, big.size)
+    check("server memory (PSS)", big.median("ours_pss"), TARGETS["memory_bytes"], True, _mib, big.size)
+    return out
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    load = os.getloadavg()
+    return (f"{len(os.sched_getaffinity(0))} CPUs ({cpu}), {mem:.0f} GiB RAM, Python {sys.version.split()[0]}, "
+            f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+
+
+def run(options: Options, say=print) -> tuple[list[Measures], str]:
+    if options.oxigraph and not OXIGRAPH.exists():
+        raise FileNotFoundError(f"{OXIGRAPH} not found: pip install oxigraph (or use --no-oxigraph)")
+    options.workdir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for size in options.sizes:
+        say(f"size {human(size)}")
+        results.append(measure_size(size, options, say))
+    notes = [n for m in results for n in m.notes]
+    report = [
+        f"Machine: {machine()}.",
+        "",
+        table(results, options),
+        "",
+        query_table(results[-1]),
+        "",
+        "Targets:",
+        *verdicts(results, options.clients),
+    ]
+    if notes:
+        report += ["", "Notes:", *[f"- {n}" for n in notes]]
+    return results, "\n".join(report)
+
+
+def parse_sizes(text: str) -> list[int]:
+    return [parse_size(part) for part in text.split(",") if part.strip()]

@@ -1,0 +1,63 @@
+"""A tiny run of the benchmark (server/benchmark.py), so that it cannot rot: real servers on loopback
+(`tskg serve` and Oxigraph server), the saved queries over HTTP, the tables and the target verdicts.
+The real runs are `tskg bench --sizes 10k,100k,1M` (see notes in the README's performance section)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from server.benchmark import OXIGRAPH, Options, run
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, project):
+    if not OXIGRAPH.exists():
+        pytest.skip(f"{OXIGRAPH} not installed (pip install oxigraph)")
+    if not project.shapes_files or not project.queries_dir.is_dir():
+        pytest.skip("the shapes or the saved queries are not written yet")
+    options = Options(
+        sizes=[1500], repeat=1, clients=2, workdir=tmp_path_factory.mktemp("bench"), reference_max=0,
+        query_budget=0.2, min_reps=2, max_reps=2, load_budget=3.0, rounds=1, source=project,
+    )
+    results, report = run(options, say=lambda line: None)
+    return results[0], report
+
+
+def test_both_servers_answered_every_saved_query_alike(tiny, project):
+    measures, _ = tiny
+    assert len(measures.queries) >= min(3, len(list(project.queries_dir.glob("*.rq"))))
+    for name, entry in measures.queries.items():
+        assert entry["ours_errors"] == 0 and entry["oxigraph_errors"] == 0, name
+        assert entry["ours_rows"] == entry["oxigraph_rows"], name
+    assert not measures.notes
+
+
+def test_every_figure_was_measured(tiny):
+    measures, _ = tiny
+    for metric in ["cold", "warm", "shacl_fast", "reason_rules", "ours_pss", "oxigraph_pss", "ours_p50",
+                   "oxigraph_p50", "latency_ratio", "ours_qps", "oxigraph_qps", "throughput_ratio", "oxigraph_load"]:
+        value = measures.median(metric)
+        assert value is not None and value > 0, metric
+    assert measures.median("ours_errors") == 0 and measures.median("oxigraph_errors") == 0
+
+
+def test_report_has_the_tables_and_the_verdicts(tiny):
+    _, report = tiny
+    assert report.startswith("Machine: ")
+    assert "| measure | 1.5k |" in report
+    assert "| latency p50 ratio ours/Oxigraph (geo. mean over queries) |" in report
+    assert "| query (1.5k) | rows | ours p50 | Oxigraph p50 | ratio |" in report
+    verdicts = [line for line in report.splitlines() if line.startswith("- ")]
+    assert len(verdicts) == 6 and all(line.endswith(("met", "×")) for line in verdicts), verdicts
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sizes", "ten"], "not a size"),
+    (["--sizes", "1k", "--repeat", "0"], "at least 1"),
+])
+def test_bad_arguments_are_one_line_errors(args, message):
+    done = subprocess.run([sys.executable, "-m", "server", "bench", *args], capture_output=True, text=True)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
