@@ -40,6 +40,7 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.query import Result as QueryResult
 
+from .reasoning import undo_owlrl_datatypes
 from .rules import inferred_triples
 from .terms import to_rdflib
 from .validation import Report, Result, _path_text, _sparql_parsed_once
@@ -106,20 +107,6 @@ def _rdflib_graph(triples: list) -> rdflib.Graph:
             ro = terms[o] = to_rdflib(o)
         add((rs, rp, ro), graph, False)
     return graph
-
-
-def undo_owlrl_datatypes() -> None:
-    """owlrl (run by pySHACL for inference="rdfs", and by server.reasoning) swaps in its own lexical
-    converters and, when it puts rdflib's back, leaves its own for the datatypes rdflib has none for.
-    Its xsd:gMonthDay one rejects every value ("--10-08"), so literals made afterwards in the same
-    process are ill-typed to pySHACL: a second validation then reports every gMonthDay date. This
-    takes those leftovers out again."""
-    from owlrl.DatatypeHandling import AltXSDToPYTHON
-    from rdflib.term import XSDToPython, _toPythonMapping
-
-    for datatype, converter in AltXSDToPYTHON.items():
-        if datatype not in XSDToPython and _toPythonMapping.get(datatype) is converter:
-            del _toPythonMapping[datatype]
 
 
 _WORK: tuple | None = None  # (graph, store, shapes, parts) for the forked workers, which inherit it

@@ -22,6 +22,7 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 
 from .lineindex import LineIndex, TurtleIndexError
 from .namespaces import ONTOLOGY, ONTOLOGY_IRI, PREFIXES
+from .reasoning import undo_owlrl_datatypes
 from .terms import to_oxigraph, to_rdflib
 from .turtle import TurtleSyntaxError, parse_turtle
 
@@ -109,15 +110,18 @@ def _sparql_parsed_once():
 
 def _pyshacl(data, shapes, ontology, inference) -> list[tuple[Result, dict]]:
     """pySHACL's results, each with the rdflib terms it is about."""
-    with _sparql_parsed_once():
-        _, report_graph, _ = pyshacl.validate(
-            data,
-            shacl_graph=shapes,
-            ont_graph=ontology,
-            inference=inference,
-            advanced=True,
-            allow_warnings=True,
-        )
+    try:
+        with _sparql_parsed_once():
+            _, report_graph, _ = pyshacl.validate(
+                data,
+                shacl_graph=shapes,
+                ont_graph=ontology,
+                inference=inference,
+                advanced=True,
+                allow_warnings=True,
+            )
+    finally:
+        undo_owlrl_datatypes()  # pySHACL's "rdfs" inference runs owlrl
     g = report_graph
     out = []
     for node in g.subjects(RDF.type, SH.ValidationResult):

@@ -42,3 +42,15 @@ def test_a_second_build_of_unchanged_sources_is_served_from_the_cache(tmp_path, 
     (tmp_path / "graph" / "d.ttl").write_text("@prefix ex: <http://ex/> .\nex:y a ex:A .\n", encoding="utf-8")
     third = build(project)
     assert not third.cached and third.digest != first.digest
+
+
+def test_validation_after_reasoning_in_the_same_process_still_reads_gmonthday_dates(project):
+    """owlrl leaves its own lexical converters in rdflib; its xsd:gMonthDay one rejects "--10-08",
+    which made a validation after reasoning in one process flag every such date."""
+    from server.reasoning import owlrl_inferred
+    from server.validation import shacl_validate
+
+    owlrl_inferred(parse_sources(project).data)
+    sources = parse_sources(project)  # literals made after owlrl ran
+    report = shacl_validate(sources.data, sources.shapes, sources.ontology)
+    assert report.conforms, [r.message for r in report.violations][:3]
