@@ -311,13 +311,7 @@ def render_github(outcome: Outcome) -> str:
         props.append(f"title={_escape_property(r.rule or 'tskg validate')}")
         message = r.message
         if r.rule != SYNTAX_RULE:
-            extra = [f"focus {r.focus_label or r.focus}"]
-            if r.path:
-                extra.append(f"path {r.path}")
-            if r.value:
-                extra.append(f"value {_short(r.value)}")
-            if _node_shape_note(r):
-                extra.append(f"node shape {r.node_shape}")
+            extra = _details(r, "focus")
             if r.triple_file and r.file and (r.triple_file, r.triple_line) != (r.file, r.line):
                 extra.append(f"focus node written at {_where(r.file, r.line)}")
             message += " (" + "; ".join(extra) + ")"
@@ -431,14 +425,19 @@ def _physical(file: str, line: int | None, column: int | None, root: Path | None
 def _sarif_message(r: Result) -> str:
     if r.rule == SYNTAX_RULE:
         return r.message
-    parts = [f"focus node {r.focus_label or r.focus}"]
+    return f"{r.message} ({'; '.join(_details(r, 'focus node'))})"
+
+
+def _details(r: Result, focus_word: str) -> list[str]:
+    """What a one-line message adds to the shape's own words: focus node, path, value, node shape."""
+    parts = [f"{focus_word} {r.focus_label or r.focus}"]
     if r.path:
         parts.append(f"path {r.path}")
     if r.value:
         parts.append(f"value {_short(r.value)}")
     if _node_shape_note(r):
         parts.append(f"node shape {r.node_shape}")
-    return f"{r.message} ({'; '.join(parts)})"
+    return parts
 
 
 def _rule_description(r: Result) -> str:
