@@ -119,7 +119,7 @@ def test_service_in_strings_comments_and_names_is_not_refused(live_server):
 
 def test_rdflib_engine_refuses_too(app, listener):
     """rdflib loads FROM graphs over HTTP by default; the measurement engine is guarded the same way."""
-    from server.engine import QueryError, rdflib_engine
+    from server.store.engine import QueryError, rdflib_engine
 
     engine = rdflib_engine(app.extensions["tskg.build"])
     for query in (f"SELECT * FROM <{listener.url}x> WHERE {{ ?s ?p ?o }}",

@@ -37,7 +37,7 @@ class Measure:
 
 
 def _time(engine, query, bindings, repeat) -> tuple[float, int | None]:
-    from ..engine import inspect_query
+    from ..store.engine import inspect_query
 
     media = "application/n-triples" if inspect_query(query).kind == "graph" else "application/sparql-results+json"
     times, rows = [], None
@@ -64,7 +64,7 @@ def saved_query_cases(project) -> dict[str, tuple[str, dict | None]]:
 
 
 def compare(build, cases: dict[str, tuple[str, dict | None]], repeat: int = 5, report=None) -> list[Measure]:
-    from ..engine import DirectEngine, EmbeddedEngine, RdflibEngine
+    from ..store.engine import DirectEngine, EmbeddedEngine, RdflibEngine
 
     engines = {
         "pool": EmbeddedEngine(build.store_path, workers=1, timeout=600),
@@ -87,7 +87,7 @@ def compare(build, cases: dict[str, tuple[str, dict | None]], repeat: int = 5, r
 
 def pool_overhead(build, n: int = 500) -> tuple[float, float]:
     """Seconds per trivial query through the pool and directly: the pool's fixed cost per query."""
-    from ..engine import DirectEngine, EmbeddedEngine
+    from ..store.engine import DirectEngine, EmbeddedEngine
 
     pool, direct = EmbeddedEngine(build.store_path, workers=1), DirectEngine(build.store_path)
     try:

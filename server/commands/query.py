@@ -78,7 +78,7 @@ def run(args) -> int:
         raise UsageError(f"{source}: {err.message}") from None
 
     from ..build import ValidationFailed
-    from ..engine import QueryError, embedded_engine
+    from ..store.engine import QueryError, embedded_engine
     from .export import load_build
 
     try:

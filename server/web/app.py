@@ -44,7 +44,7 @@ def _attach_engine(app: Flask) -> None:
 
     Under gunicorn the `serve` command builds once in the master before forking, so this finds
     the cached build; each worker then starts its own query processes, after the fork."""
-    from ..engine import embedded_engine, remote_engine
+    from ..store.engine import embedded_engine, remote_engine
 
     cfg = app.config
     options = {"timeout": float(cfg["QUERY_TIMEOUT"]), "max_rows": cfg["MAX_ROWS"]}

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from .. import __version__
 from ..namespaces import PREFIXES
-from ..engine import FORMAT_NAMES, QueryError
+from ..store.engine import FORMAT_NAMES, QueryError
 from ..project import Project
 from ..saved_queries import XSD, ParameterError, SavedQuery, SavedQueryError, load_folder
 

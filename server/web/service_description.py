@@ -14,7 +14,7 @@ import html
 import pyoxigraph as ox
 from flask import Response, current_app, request
 
-from ..engine import GRAPH_MEDIA_TYPES
+from ..store.engine import GRAPH_MEDIA_TYPES
 from ..namespaces import BASE
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

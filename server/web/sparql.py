@@ -22,7 +22,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
-from ..engine import (
+from ..store.engine import (
     ASK_MEDIA_TYPES,
     FORMAT_NAMES,
     GRAPH_MEDIA_TYPES,

@@ -35,10 +35,10 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES
+from ..namespaces import PREFIXES
 
 if TYPE_CHECKING:  # the build pulls in rdflib; the query workers do not need it
-    from .build import Build
+    from ..build import Build
 
 # --- media types -------------------------------------------------------------------------------------
 
@@ -463,7 +463,7 @@ class _Worker:
     def __init__(self, store_path: str):
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        code = f"from server.engine import _worker_main; _worker_main({to_child_r}, {from_child_w}, {store_path!r})"
+        code = f"from server.store.engine import _worker_main; _worker_main({to_child_r}, {from_child_w}, {store_path!r})"
         self.process = subprocess.Popen(
             [sys.executable, "-c", code],
             pass_fds=(to_child_r, from_child_w),
@@ -730,7 +730,7 @@ class RdflibEngine(Engine):
         return self._graphs
 
     def _execute(self, query, media_type, *, timeout, max_rows, dataset, bindings, base_iri):
-        from .terms import to_oxigraph, to_rdflib
+        from ..terms import to_oxigraph, to_rdflib
 
         if dataset[0] == "explicit":
             raise QueryError(501, "the rdflib engine (measurement only) takes no protocol dataset")
