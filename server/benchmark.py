@@ -314,12 +314,12 @@ def geometric_mean(values: list[float]) -> float | None:
 REASONING_CODE = """
 import json, sys, time
 from server.project import Project
-from server.build import _scope_blank_nodes
+from server.build import scope_blank_nodes
 from server.turtle import parse_turtle_file
 from server.rules import inferred_triples
 p = Project.locate({root!r})
-onto = [t for f in p.ontology_files for t in _scope_blank_nodes(parse_turtle_file(f))]
-data = [t for f in p.graph_files for t in _scope_blank_nodes(parse_turtle_file(f))]
+onto = [t for f in p.ontology_files for t in scope_blank_nodes(parse_turtle_file(f))]
+data = [t for f in p.graph_files for t in scope_blank_nodes(parse_turtle_file(f))]
 out = {{}}
 t = time.perf_counter(); n = len(inferred_triples(onto + data)); out["rules"] = time.perf_counter() - t
 out["inferred"] = n
@@ -335,14 +335,14 @@ SHACL_CODE = """
 import json, logging, time
 logging.disable(logging.WARNING)
 from server.project import Project
-from server.build import _scope_blank_nodes
+from server.build import scope_blank_nodes
 from server.turtle import parse_turtle_file
 from server.terms import rdflib_graph
 from server import fastshacl
 p = Project.locate({root!r})
-onto = [t for f in p.ontology_files for t in _scope_blank_nodes(parse_turtle_file(f))]
-data = [t for f in p.graph_files for t in _scope_blank_nodes(parse_turtle_file(f))]
-shapes = rdflib_graph([t for f in p.shapes_files for t in _scope_blank_nodes(parse_turtle_file(f))])
+onto = [t for f in p.ontology_files for t in scope_blank_nodes(parse_turtle_file(f))]
+data = [t for f in p.graph_files for t in scope_blank_nodes(parse_turtle_file(f))]
+shapes = rdflib_graph([t for f in p.shapes_files for t in scope_blank_nodes(parse_turtle_file(f))])
 out = {{}}
 timings = {{}}
 t = time.perf_counter(); report = fastshacl.validate(data, shapes, onto, timings=timings)

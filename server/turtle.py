@@ -29,6 +29,9 @@ class TurtleSyntaxError(Exception):
     end_line: int | None = None
     end_column: int | None = None
 
+    def __reduce__(self):  # crosses from the build process (server.build.isolated) intact
+        return (TurtleSyntaxError, (self.path, self.line, self.column, self.message, self.end_line, self.end_column))
+
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:

@@ -123,7 +123,7 @@ def test_syntax_error_names_line_and_column(tmp_path):
     message = one_line_error(tskg("-f", str(path)))
     assert f"{path}: SPARQL syntax error at line 3, column" in message
     message = one_line_error(tskg("SELECT ?x WHERE { ?x a nope:Thing }"))
-    assert "line 1, column" in message and "undeclared prefix" in message
+    assert "line 1, column 24: unknown prefix nope:" in message and "PREFIX nope:" in message
 
 
 def test_unknown_saved_query_lists_the_names():

@@ -172,7 +172,7 @@ def test_remote_mode_keeps_the_safety_checks(remote_server):
 
 
 def test_remote_store_down_is_502():
-    from server.store.engine import QueryError, remote_engine
+    from server.store import QueryError, remote_engine
 
     engine = remote_engine(f"http://127.0.0.1:{free_port()}/query", timeout=5)
     with pytest.raises(QueryError) as err:

@@ -127,7 +127,7 @@ def test_serve_refuses_a_taken_port_in_one_line(served):
 def test_serve_stops_cleanly_leaving_no_query_process(served):
     server, _ = served
     family = descendants(server.process.pid)
-    workers = [p for p in family if "_worker_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+    workers = [p for p in family if "process_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
     assert len(workers) == 2, "two gunicorn workers with one query process each"
     assert server.stop() == 0
     deadline = time.monotonic() + 10

@@ -64,7 +64,7 @@ def w3c_server(tmp_path_factory):
     """Our app over a store holding the suite's data files as named graphs."""
     if GRAPH is None:
         pytest.skip(f"{MANIFEST} not found: the W3C suites live in ../shared beside the checkout")
-    from server.store.engine import EmbeddedEngine
+    from server.store.embedded import EmbeddedEngine
     from server.web import create_app
 
     location = tmp_path_factory.mktemp("w3c-protocol-store")

@@ -64,7 +64,8 @@ def saved_query_cases(project) -> dict[str, tuple[str, dict | None]]:
 
 
 def compare(build, cases: dict[str, tuple[str, dict | None]], repeat: int = 5, report=None) -> list[Measure]:
-    from ..store.engine import DirectEngine, EmbeddedEngine, RdflibEngine
+    from ..store.embedded import DirectEngine, EmbeddedEngine
+    from ..store.rdflib_engine import RdflibEngine
 
     engines = {
         "pool": EmbeddedEngine(build.store_path, workers=1, timeout=600),
@@ -87,7 +88,7 @@ def compare(build, cases: dict[str, tuple[str, dict | None]], repeat: int = 5, r
 
 def pool_overhead(build, n: int = 500) -> tuple[float, float]:
     """Seconds per trivial query through the pool and directly: the pool's fixed cost per query."""
-    from ..store.engine import DirectEngine, EmbeddedEngine
+    from ..store.embedded import DirectEngine, EmbeddedEngine
 
     pool, direct = EmbeddedEngine(build.store_path, workers=1), DirectEngine(build.store_path)
     try:

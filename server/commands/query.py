@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
-import re
 import shutil
 import sys
 import unicodedata
@@ -78,7 +76,7 @@ def run(args) -> int:
         raise UsageError(f"{source}: {err.message}") from None
 
     from ..build import ValidationFailed
-    from ..store.engine import QueryError, embedded_engine
+    from ..store import QueryError, embedded_engine
     from .export import load_build
 
     try:
@@ -92,8 +90,7 @@ def run(args) -> int:
     try:
         _write(engine, query, bindings, args.format, args.timeout, sys.stdout)
     except QueryError as err:
-        message = source.position_fixed(err.message) if isinstance(source, _Source) else err.message
-        raise UsageError(f"{source}: {_one_line(message)}") from None
+        raise UsageError(f"{source}: {_one_line(err.message)}") from None
     finally:
         engine.close()
     return EXIT_OK
@@ -133,8 +130,6 @@ def _chosen_query(args, project: Project) -> tuple[SavedQuery, str]:
         text, source = args.query, "query"
     if not text.strip():
         raise UsageError(f"{source}: the query is empty")
-    text, shift = _with_prefixes(text)
-    source = _Source(source, shift)
     try:
         return parse_query(text, Path(source), documented=False), source
     except SavedQueryError as err:
@@ -142,46 +137,6 @@ def _chosen_query(args, project: Project) -> tuple[SavedQuery, str]:
             raise UsageError(_one_line(str(err))) from None
         # Not recognisable as a query: let the engine report the syntax error with its position.
         return SavedQuery(source, Path(source), "", "", (), (), "select", text, text), source
-
-
-def _with_prefixes(text: str) -> tuple[str, int]:
-    """Predeclare the project's prefixes that the query uses without declaring them, and
-    say how many characters that put before the query's first line.
-
-    Prepended lines would shift the line numbers of syntax errors, so the declarations go
-    on the first line, and `_Source` takes their length off a column reported there."""
-    declared = set(_declared_prefixes(text))
-    missing = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p not in declared and f"{p}:" in text]
-    if not missing:
-        return text, 0
-    head = " ".join(missing) + " "
-    return head + text, len(head)
-
-
-class _Source(str):
-    """The name of a query's source, which also puts syntax error positions right."""
-
-    def __new__(cls, name: str, shift: int = 0):
-        source = super().__new__(cls, name)
-        source.shift = shift
-        return source
-
-    def position_fixed(self, message: str) -> str:
-        if "Prefix not found" in message:  # pyoxigraph lists every character it could take instead
-            where = re.match(r"(SPARQL syntax error at line \d+, column \d+)", message)
-            message = (f"{where.group(1) if where else 'SPARQL syntax error'}: undeclared prefix (declare it with "
-                       f"PREFIX, or use one of the predeclared: {', '.join(PREFIXES)})")
-        if not self.shift:
-            return message
-        return re.sub(
-            r"\bline 1, column (\d+)",
-            lambda m: f"line 1, column {max(1, int(m.group(1)) - self.shift)}",
-            message,
-        )
-
-
-def _declared_prefixes(text: str) -> list[str]:
-    return re.findall(r"PREFIX\s+([A-Za-z][\w.-]*)\s*:", text, re.IGNORECASE)
 
 
 def _param_values(pairs: list[str]) -> dict[str, str]:

@@ -1,20 +1,35 @@
 """`tskg serve`: the web app (SPARQL endpoint, saved queries, pages) under gunicorn.
 
-The build (parse, validate, reason; cached by the content of the sources) runs once here, in the
-gunicorn master, before any worker is forked; each worker then creates the app around that build and
-starts its own query processes after the fork (pyoxigraph handles and pipes are not shared across it).
+Process model, and why:
+- The master never opens the store. The build (or the verification of the cached build) runs in a child
+  process (server.build.build_isolated): RocksDB's threads do not survive a fork, and a master that had
+  opened the store saw its workers crash on every reload and stop.
+- Each web worker is a gevent worker: every connection is a greenlet, so idle, half-sent or slowly read
+  connections cost a little memory, not one of a few threads. The request head must arrive within
+  KEEPALIVE seconds (and an idle kept-alive connection is closed after as long); a request body within
+  REQUEST_BODY_TIMEOUT (server.web.http).
+- One web worker (the default) holds one pool of query processes, shared by every request it serves:
+  a simple query finds a free process while others run long ones, or gets 503 at once when all are
+  busy past its time limit. More web workers (--workers) each have a pool of their own.
+- A worker that cannot start (its app raises) ends the server with a message, instead of being started
+  again and again; Ctrl-C and SIGTERM stop everything within GRACEFUL_TIMEOUT seconds.
 """
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
+from urllib.parse import urlsplit
 
 from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
 
 EPILOG = """examples:
   tskg serve                              http://127.0.0.1:8000/ (SPARQL at /sparql)
-  tskg serve --port 8080 --workers 4      four gunicorn workers
+  tskg serve --port 8080 --query-workers 4
+                                          four query processes (default: one per CPU)
+  tskg serve --host 0.0.0.0 --base-url https://tskg.example.org/
+                                          listen on every address; absolute URLs name the public one
   tskg serve --remote http://127.0.0.1:7878/query
                                           front a SPARQL 1.1 endpoint instead of the embedded store
 """
@@ -33,16 +48,19 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default: 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default: 4)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="web worker processes, each with its own query processes (default: 1)")
     parser.add_argument("--query-workers", type=int, default=None, metavar="N",
-                        help="query processes per gunicorn worker (default: one per CPU)")
+                        help="query processes per web worker (default: one per CPU)")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                         help="query time limit; clients may ask for less (default: 10)")
     parser.add_argument("--max-rows", type=int, default=10_000, metavar="N",
                         help="result rows before truncation (default: 10000)")
     parser.add_argument("--remote", metavar="URL",
                         help="front this SPARQL 1.1 query endpoint instead of the embedded store")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="the public address, for absolute URLs in answers (default: http://HOST:PORT/); "
+                             "the request's Host header is never used")
     parser.set_defaults(func=run)
 
 
@@ -73,16 +91,28 @@ def validation_summary(report, limit: int = 10) -> str:
     return "\n".join(lines)
 
 
+KEEPALIVE = 5           # seconds for a request head to arrive, and for an idle connection to stay open
+GRACEFUL_TIMEOUT = 2    # seconds a stopping worker gives the requests it is answering
+WORKER_BOOT_ERROR = 3   # gunicorn's exit code when a worker could not load the app
+
+
 def run(args) -> int:
-    from ..build import ValidationFailed, build
+    from ..build import ValidationFailed, build_isolated
     from ..project import Project
     from ..turtle import TurtleSyntaxError
 
-    for name in ("port", "workers", "threads", "max_rows"):
+    for name in ("port", "workers", "max_rows"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if args.query_workers is not None and args.query_workers < 1:
+        raise UsageError("--query-workers must be at least 1")
+    url = f"http://{args.host if ':' not in args.host else f'[{args.host}]'}:{args.port}/"
+    base_url = args.base_url or url
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"--base-url must be an http or https URL, not {base_url!r}")
     check_port(args.host, args.port)
 
     config = {
@@ -90,13 +120,14 @@ def run(args) -> int:
         "QUERY_TIMEOUT": args.timeout,
         "MAX_ROWS": args.max_rows,
         "QUERY_WORKERS": args.query_workers,
+        "PUBLIC_URL": base_url,
     }
     if args.remote:
         config["TSKG_REMOTE_ENDPOINT"] = args.remote
         what = f"fronting {args.remote}"
     else:
         try:
-            built = build(Project.locate(args.root))
+            built = build_isolated(Project.locate(args.root))
         except ValidationFailed as failed:
             print(f"tskg serve: error: {validation_summary(failed.report)}", file=sys.stderr)
             return EXIT_NONCONFORMING
@@ -106,26 +137,46 @@ def run(args) -> int:
         counts = ", ".join(f"{n} {c}" for n, c in built.counts.items())
         what = f"{sum(built.counts.values())} triples ({counts}){', cached build' if built.cached else ''}"
 
-    url = f"http://{args.host if ':' not in args.host else f'[{args.host}]'}:{args.port}/"
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": args.workers,
-        "threads": args.threads,
-        "worker_class": "gthread",
+        "worker_class": _worker_class(),
+        "worker_connections": 1000,
+        "keepalive": KEEPALIVE,
         # gunicorn's own worker timeout is a heartbeat; queries are stopped by the engine long before.
         "timeout": max(30, int(args.timeout * 3)),
-        "graceful_timeout": 10,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
         "accesslog": "-",
         "control_socket_disable": True,  # one shared default path would clash between servers
         "preload_app": False,  # the app (and its query processes) is made in each worker, after fork
-        "when_ready": lambda server: print(
+        # Said once the first worker has its app and query processes, so "ready" means it answers.
+        "post_worker_init": lambda worker: worker.age == 1 and print(
             f"tskg serve: {url} (SPARQL endpoint {url}sparql), {what}; "
-            f"{args.workers} worker(s) × {args.threads} thread(s); Ctrl-C stops",
+            f"{args.workers} web worker(s); Ctrl-C stops",
             flush=True,
         ),
     }
-    _GunicornApp(config, options).run()
+    try:
+        _GunicornApp(config, options).run()
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+        if code == WORKER_BOOT_ERROR:
+            print("tskg serve: error: the web worker could not start (its error is above); stopped", file=sys.stderr)
+        return code
     return EXIT_OK
+
+
+def _worker_class():
+    """gunicorn's gevent worker, deaf to Ctrl-C: the key reaches the whole process group, and the master
+    alone answers it, by telling each worker to stop (once: a second stop interrupts the first)."""
+    from gunicorn.workers.ggevent import GeventWorker
+
+    class Worker(GeventWorker):
+        def init_signals(self):
+            super().init_signals()
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return Worker
 
 
 class _GunicornApp:

@@ -7,6 +7,8 @@ import importlib
 
 from flask import Flask
 
+from . import http
+
 # Blueprint modules under server/web/, each exposing `bp`.
 BLUEPRINTS = ["sparql", "saved_queries", "pages"]
 
@@ -23,10 +25,13 @@ def create_app(config: dict | None = None) -> Flask:
         TSKG_REMOTE_ENDPOINT=None,   # a SPARQL 1.1 endpoint URL: front it instead of the build's store
         TSKG_BUILD=None,             # a finished Build to serve (else the app builds TSKG_ROOT)
         TSKG_ENGINE=None,            # a ready Engine (tests); the app then neither builds nor closes it
+        PUBLIC_URL=None,             # base of absolute URLs (server.web.http.public_url); never the Host header
+        REQUEST_BODY_TIMEOUT=10.0,   # seconds for a request body to arrive (under gevent workers)
     )
     if config:
         app.config.update(config)
     _attach_engine(app)
+    http.init_app(app)
     for name in BLUEPRINTS:
         try:
             module = importlib.import_module(f"server.web.{name}")
@@ -44,7 +49,7 @@ def _attach_engine(app: Flask) -> None:
 
     Under gunicorn the `serve` command builds once in the master before forking, so this finds
     the cached build; each worker then starts its own query processes, after the fork."""
-    from ..store.engine import embedded_engine, remote_engine
+    from ..store import embedded_engine, remote_engine
 
     cfg = app.config
     options = {"timeout": float(cfg["QUERY_TIMEOUT"]), "max_rows": cfg["MAX_ROWS"]}

@@ -19,9 +19,10 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from .. import __version__
 from ..namespaces import PREFIXES
-from ..store.engine import FORMAT_NAMES, QueryError
+from ..store import FORMAT_NAMES, QueryError
 from ..project import Project
 from ..saved_queries import XSD, ParameterError, SavedQuery, SavedQueryError, load_folder
+from .http import public_url
 
 bp = Blueprint("saved_queries", __name__)
 
@@ -107,7 +108,7 @@ def index():
     if wanted == "html":
         tags = sorted({t for q in queries.values() for t in q.tags})
         return render_template("queries.html", queries=list(queries.values()), tags=tags)
-    listing = [dict(q.to_json(), url=url_for(".run", name=q.name, _external=True)) for q in queries.values()]
+    listing = [dict(q.to_json(), url=public_url(url_for(".run", name=q.name))) for q in queries.values()]
     return _json({"queries": listing, "count": len(listing)})
 
 
@@ -148,7 +149,10 @@ def run(name: str):
     try:
         output = _engine().run(query.query, media_type, bindings=bindings, timeout=timeout)
     except QueryError as err:
-        return _error(query, media_type, err.status, err.message, values)
+        response = _error(query, media_type, err.status, err.message, values)
+        if err.retry_after is not None:
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
     content_type = output.media_type + ("; charset=utf-8" if output.media_type.startswith("text/") else "")
     response = Response(output.body, content_type=content_type)
     response.headers["X-TSKG-Truncated"] = "true" if output.truncated else "false"
@@ -284,7 +288,7 @@ def openapi():
         queries = saved_queries()
     except SavedQueryError as err:
         return _plain_error(500, f"a saved query file is broken: {err}")
-    return _json(openapi_document(queries, request.host_url.rstrip("/")))
+    return _json(openapi_document(queries, public_url("/").rstrip("/")))
 
 
 def openapi_document(queries: dict[str, SavedQuery], server_url: str) -> dict:

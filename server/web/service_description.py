@@ -14,8 +14,9 @@ import html
 import pyoxigraph as ox
 from flask import Response, current_app, request
 
-from ..store.engine import GRAPH_MEDIA_TYPES
+from ..store import GRAPH_MEDIA_TYPES
 from ..namespaces import BASE
+from .http import public_url
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -129,7 +130,7 @@ def service_description() -> Response:
         if page is not None:
             return page
     media_type = negotiate("graph") if not wants_html else "text/turtle"
-    endpoint = request.base_url
+    endpoint = public_url("/sparql")
     triples = describe(endpoint, engine_for().stats(), _saved_queries())
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):

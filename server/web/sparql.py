@@ -22,15 +22,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.exceptions import HTTPException
 
-from ..store.engine import (
+from ..store import (
     ASK_MEDIA_TYPES,
     FORMAT_NAMES,
     GRAPH_MEDIA_TYPES,
     READ_ONLY_MESSAGE,
     SELECT_MEDIA_TYPES,
     QueryError,
-    inspect_query,
 )
+from .http import plain_error, public_url
 
 bp = Blueprint("sparql", __name__)
 
@@ -83,10 +83,6 @@ def negotiate(kind: str, req=None) -> str:
     return ALIASES[kind].get(best, best)
 
 
-def _error(status: int, message: str, headers: dict | None = None) -> Response:
-    return Response(message.rstrip() + "\n", status=status, mimetype="text/plain", headers=headers or {})
-
-
 def _one(values: list[str], name: str) -> str | None:
     if len(values) > 1:
         raise QueryError(400, f"{len(values)} '{name}' parameters given; send exactly one")
@@ -95,7 +91,9 @@ def _one(values: list[str], name: str) -> str | None:
 
 def _read_request() -> tuple[str | None, list[str], list[str]]:
     """The query and the protocol dataset of this request, or QueryError for a malformed request."""
-    if request.method == "GET":
+    if "update" in request.args:
+        raise QueryError(403, READ_ONLY_MESSAGE)
+    if request.method in ("GET", "HEAD"):
         if "update" in request.args:
             raise QueryError(403, READ_ONLY_MESSAGE)
         query = _one(request.args.getlist("query"), "query")
@@ -144,7 +142,7 @@ def requested_timeout() -> float:
     return min(asked, limit)
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql", methods=["GET", "HEAD", "POST"])
 def sparql():
     from . import engine_for
     from .service_description import service_description
@@ -158,15 +156,16 @@ def sparql():
             raise QueryError(413, f"the query is {len(query)} characters long; the limit is {limit}")
         if not query.strip():
             raise QueryError(400, "the query is empty")
-        info = inspect_query(query)  # 403 for SERVICE, LOAD, updates, before anything else
+        engine = engine_for()
+        # Read once: 403 for SERVICE and updates, 400 for what cannot be read, before anything else.
+        # Relative IRIs in a query resolve against the endpoint's public URL.
+        info = engine.inspect(query, base_iri=public_url("/sparql"))
         media_type = negotiate(info.kind or "select")
         timeout = requested_timeout()
-        out = engine_for().run(
-            query, media_type, timeout=timeout, default_graph_uris=default_graphs, named_graph_uris=named_graphs,
-            base_iri=request.base_url,  # relative IRIs in a query resolve against the endpoint's URL
-        )
+        out = engine.run(info, media_type, timeout=timeout, default_graph_uris=default_graphs,
+                         named_graph_uris=named_graphs, base_iri=public_url("/sparql"))
     except QueryError as err:
-        return _error(err.status, err.message)
+        return plain_error(err.status, err.message, retry_after=err.retry_after)
     headers = {"Vary": "Accept", "X-TSKG-Truncated": "true" if out.truncated else "false"}
     if out.rows is not None:
         headers["X-TSKG-Rows"] = str(out.rows)

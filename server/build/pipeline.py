@@ -7,13 +7,13 @@ tests/test_fastshacl.py): reasoner="rules" (the default) keeps the triples in py
 with server.rules and validates with server.fastshacl; reasoner="owlrl" is the reference, rdflib graphs
 with owlrl and pySHACL (inference "rdfs"), about 0.5 ms per triple for each of the two.
 
-A build is cached under the project's cache directory by a digest of the source files,
-so a restart with unchanged data only opens the store that is already there.
+A build is cached under the project's cache directory by a digest of the source files, so a restart
+with unchanged data only verifies and opens the store that is already there (server.build.cache: a
+damaged entry is moved aside and built again, never served).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import time
@@ -23,18 +23,20 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from . import __version__
-from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
-from .project import Project, digest_files
-from . import fastshacl
-from .reasoning import owlrl_inferred
-from .rules import inferred_triples
-from .terms import rdflib_graph, to_oxigraph
-from .turtle import parse_turtle_file
-from .validation import Report, Result, shacl_validate
+from .. import __version__
+from .. import fastshacl
+from ..namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS
+from ..project import Project, digest_files
+from ..reasoning import owlrl_inferred
+from ..rules import inferred_triples
+from ..terms import rdflib_graph, to_oxigraph
+from ..turtle import parse_turtle_file
+from ..validation import Report, Result, shacl_validate
+from . import cache
 
 # Bump when the build's output changes for the same input, so old caches are not reused.
-PIPELINE_VERSION = f"{__version__}/3"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file
+PIPELINE_VERSION = f"{__version__}/4"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file;
+#                                        4: build.json lists the size and checksum of every file
 
 
 class ValidationFailed(Exception):
@@ -43,6 +45,9 @@ class ValidationFailed(Exception):
     def __init__(self, report: Report):
         super().__init__(f"{len(report.violations)} SHACL violation(s)")
         self.report = report
+
+    def __reduce__(self):  # crosses from the build process (server.build.isolated) intact
+        return (ValidationFailed, (self.report,))
 
 
 @dataclass
@@ -91,7 +96,7 @@ def parse_sources(project: Project) -> ParsedSources:
     def graph_of(paths: list[Path]) -> rdflib.Graph:
         g = rdflib.Graph()
         for path in paths:
-            rdflib_graph(_scope_blank_nodes(parse_turtle_file(path, project.relative(path))), g)
+            rdflib_graph(scope_blank_nodes(parse_turtle_file(path, project.relative(path))), g)
         return g
 
     return ParsedSources(
@@ -101,7 +106,7 @@ def parse_sources(project: Project) -> ParsedSources:
     )
 
 
-def _scope_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
+def scope_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
     """Blank node labels are local to their document: `_:x` in two files is two nodes.
     pyoxigraph keeps a label as written, so each file's labels get fresh identifiers."""
     fresh: dict[str, ox.BlankNode] = {}
@@ -117,21 +122,31 @@ REASONERS = ("rules", "owlrl")
 
 def build(project: Project | None = None, *, use_cache: bool = True, validate: bool = True,
           reasoner: str = "rules") -> Build:
-    """Run the pipeline for `project`, or reuse the cached result for the same sources.
-    `reasoner`: "rules" (fast) or "owlrl" (the reference); see the module docstring."""
+    """Run the pipeline for `project`, or reuse the verified cache entry for the same sources.
+    `reasoner`: "rules" (fast) or "owlrl" (the reference); see the module docstring.
+
+    It opens the store (to build it, or to check a cached one): a process that forks afterwards must
+    call server.build.isolated.build_isolated instead."""
     if reasoner not in REASONERS:
         raise ValueError(f"unknown reasoner {reasoner!r}: choose one of {', '.join(REASONERS)}")
     project = project or Project.locate()
     digest = digest_files(source_files(project), salt=f"{PIPELINE_VERSION}/validate={validate}/{reasoner}")
     directory = project.cache_dir / digest
-    if use_cache and (directory / "build.json").exists():
-        return _load_build(directory)
+    with cache.locked(project.cache_dir):
+        if use_cache and directory.exists():
+            try:
+                return _load_build(directory)
+            except cache.CacheDamaged as damage:
+                cache.move_aside(directory, str(damage))
+        return _run_pipeline(project, directory, digest, validate=validate, reasoner=reasoner)
 
+
+def _run_pipeline(project: Project, directory: Path, digest: str, *, validate: bool, reasoner: str) -> Build:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     if reasoner == "rules":
         def triples_of(paths: list[Path]) -> list[ox.Triple]:
-            return [t for p in paths for t in _scope_blank_nodes(parse_turtle_file(p, project.relative(p)))]
+            return [t for p in paths for t in scope_blank_nodes(parse_turtle_file(p, project.relative(p)))]
 
         ontology, data = triples_of(project.ontology_files), triples_of(project.graph_files)
         shapes = rdflib_graph(triples_of(project.shapes_files))
@@ -168,10 +183,9 @@ def build(project: Project | None = None, *, use_cache: bool = True, validate: b
 
 
 def _write_store(directory: Path, graphs: dict[str, list[ox.Triple]], timings, warnings, digest) -> dict[str, int]:
-    """Write the store into a temporary directory and move it into place, so that a
-    failed or concurrent build never leaves a half-written cache entry behind."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
+    """Write the store and dataset.nq into a staging folder and publish it as the cache entry
+    (server.build.cache), so that a failed or killed build never leaves a half-written entry."""
+    staging = Path(tempfile.mkdtemp(prefix=cache.STAGING_PREFIX, dir=directory.parent))
     try:
         store = ox.Store(str(staging / "store"))
         counts = {}
@@ -183,20 +197,10 @@ def _write_store(directory: Path, graphs: dict[str, list[ox.Triple]], timings, w
             exact.extend(quads)
             counts[name.rsplit("/", 1)[-1]] = len(graph)
         store.flush()
-        ox.serialize(exact, str(staging / "dataset.nq"), ox.RdfFormat.N_QUADS)
         del store
-        meta = {
-            "digest": digest,
-            "counts": counts,
-            "timings": timings,
-            "warnings": [vars(w) for w in warnings],
-        }
-        (staging / "build.json").write_text(json.dumps(meta, indent=2))
-        try:
-            staging.rename(directory)
-        except OSError:
-            # Another process finished the same build first; theirs is as good as ours.
-            shutil.rmtree(staging, ignore_errors=True)
+        ox.serialize(exact, str(staging / "dataset.nq"), ox.RdfFormat.N_QUADS)
+        meta = {"digest": digest, "counts": counts, "timings": timings, "warnings": [vars(w) for w in warnings]}
+        cache.publish(staging, directory, meta)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -204,7 +208,9 @@ def _write_store(directory: Path, graphs: dict[str, list[ox.Triple]], timings, w
 
 
 def _load_build(directory: Path) -> Build:
-    meta = json.loads((directory / "build.json").read_text())
+    """The cached build at `directory`, verified (cache.CacheDamaged if it is not whole)."""
+    meta = cache.read_meta(directory)
+    cache.check_store_opens(directory, [GRAPHS[name] for name, count in meta["counts"].items() if count])
     return Build(
         digest=meta["digest"],
         directory=directory,
