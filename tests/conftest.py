@@ -1,17 +1,18 @@
-"""Shared fixtures: the project checkout, the W3C suites in ../shared, and a live server."""
+"""Shared fixtures: the project checkout, the W3C suites in ../shared, the app and live servers over the
+curated graph, and Oxigraph server holding the same graph. Helpers live in tests/helpers.py."""
 
 from __future__ import annotations
 
-import threading
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from helpers import OXIGRAPH, REPO_ROOT, SHARED, TSKG, LiveServer, serve_app, start_oxigraph, stop_process
 from server.project import Project
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
+__all__ = ["REPO_ROOT", "SHARED", "LiveServer"]
 
 
 @pytest.fixture(scope="session")
@@ -32,24 +33,6 @@ def source_text(shared_dir) -> str:
     return (shared_dir / "sources" / "turkey-drone-sales-to-kosovo.txt").read_text(encoding="utf-8")
 
 
-class LiveServer:
-    """A real HTTP server on loopback running the app in a background thread."""
-
-    def __init__(self, app):
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-
-
 @pytest.fixture(scope="session")
 def app():
     from server.web import create_app
@@ -67,3 +50,32 @@ def live_server(app):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(app, tmp_path_factory):
+    """A read-only Oxigraph server holding what `tskg publish` sent it (the curated graph); its base URL."""
+    if not OXIGRAPH.exists():
+        pytest.skip(f"{OXIGRAPH} not found: pip install oxigraph (in the test extra)")
+    location = tmp_path_factory.mktemp("oxigraph-store")
+    writer, base = start_oxigraph("serve", location)
+    try:
+        env = {**os.environ, "TSKG_ROOT": str(REPO_ROOT)}
+        published = subprocess.run([str(TSKG), "publish", base + "/store", "--quiet"], env=env,
+                                   capture_output=True, text=True, timeout=600)
+        assert published.returncode == 0, published.stderr
+    finally:
+        stop_process(writer)
+    reader, base = start_oxigraph("serve-read-only", location)
+    yield base
+    stop_process(reader)
+
+
+@pytest.fixture(scope="session")
+def remote_live_server(oxigraph_server):
+    """Our app fronting that Oxigraph server (`tskg serve --remote`), on loopback."""
+    server = serve_app(TSKG_REMOTE_ENDPOINT=oxigraph_server + "/query")
+    assert server.app.extensions["tskg.build"] is None
+    yield server
+    server.stop()
+    server.app.extensions["tskg.engine"].close()
