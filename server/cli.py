@@ -5,7 +5,7 @@ Each subcommand lives in its own module under server/commands/ and exposes
 
 Exit codes, shared by every subcommand:
   0 success (for validate: the data conforms), 1 the data does not conform,
-  2 unreadable or invalid input or usage, 3 internal error.
+  2 unreadable or invalid input or usage, 3 internal error or a failing environment (said in one line).
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as err:  # the environment: permissions, a full disk, too few file descriptors, ...
+        print(f"tskg {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception as err:  # noqa: BLE001 - last resort: say what broke, exit 3
         print(f"tskg {args.command}: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         return EXIT_INTERNAL

@@ -34,6 +34,11 @@ class CacheDamaged(Exception):
     """A cache entry that must not be used; the message says what is wrong."""
 
 
+class StoreUnavailable(OSError):
+    """A cache entry whose files are whole but whose store cannot be opened here and now (too few file
+    descriptors, no memory, ...): the environment's fault, so the entry is kept and the error reported."""
+
+
 def file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -78,17 +83,17 @@ def read_meta(directory: Path) -> dict:
 
 
 def check_store_opens(directory: Path, graphs: list[str]) -> None:
-    """The store opens read-only and holds the named graphs the build wrote (CacheDamaged if not).
-    Call it in a process that will not fork afterwards: opening RocksDB starts threads."""
+    """The store, whose files `read_meta` found whole, opens read-only (StoreUnavailable if not) and
+    holds the named graphs the build wrote (CacheDamaged if not). Call it in a process that will not
+    fork afterwards: opening RocksDB starts threads."""
     import pyoxigraph as ox
 
     try:
         store = ox.Store.read_only(str(directory / "store"))
         found = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+        del store  # closed here, not at some later collection
     except OSError as err:
-        raise CacheDamaged(f"the store does not open: {err}") from None
-    finally:
-        store = None  # noqa: F841 - closed here, not at some later collection
+        raise StoreUnavailable(f"the store at {directory / 'store'} does not open: {err}") from None
     if found != sorted(graphs):
         raise CacheDamaged(f"the store holds the graphs {found}, not {sorted(graphs)}")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import subprocess
 import sys
 
@@ -32,7 +33,8 @@ def build_isolated(project: Project, **options):
         finally:
             returncode = child.wait()
     if not data:
-        raise RuntimeError(f"the build process ended without an answer (exit code {returncode})")
+        how = f"was killed by {signal.Signals(-returncode).name}" if returncode < 0 else f"exited {returncode}"
+        raise RuntimeError(f"the build process {how} without an answer (out of memory?)")
     outcome, value = pickle.loads(data)
     if outcome == "error":
         raise value

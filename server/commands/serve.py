@@ -17,6 +17,7 @@ Process model, and why:
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sys
@@ -156,9 +157,12 @@ def run(args) -> int:
             flush=True,
         ),
     }
+    master = os.getpid()
     try:
         _GunicornApp(config, options).run()
     except SystemExit as stop:
+        if os.getpid() != master:  # a worker leaving: its exit is gunicorn's business
+            raise
         code = stop.code if isinstance(stop.code, int) else 1
         if code == WORKER_BOOT_ERROR:
             print("tskg serve: error: the web worker could not start (its error is above); stopped", file=sys.stderr)

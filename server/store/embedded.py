@@ -81,14 +81,8 @@ def process_main(read_fd: int, write_fd: int, store_path: str | None) -> None:
     try:
         store = ox.Store.read_only(store_path) if store_path else ox.Store()
         graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-        message = ("ready", graphs, unsandboxed)
     except OSError as err:
-        store, message = None, ("failed", f"cannot open the store at {store_path}: {err}")
-    try:
-        outbox.send(message)
-    except OSError:  # the parent gave up on us (or is shutting down): nothing to say
-        return
-    if store is None:
+        _say(outbox, ("failed", f"cannot open the store at {store_path}: {err}"))
         return
 
     def answer(request):
@@ -102,16 +96,32 @@ def process_main(read_fd: int, write_fd: int, store_path: str | None) -> None:
             return ("error", QueryError(500, f"query failed: {type(err).__name__}: {err}"))
 
     def serve() -> None:
+        if not _say(outbox, ("ready", graphs, unsandboxed)):
+            return
         while True:
             try:
                 outbox.send(answer(inbox.recv()))
             except (EOFError, OSError):  # the pipe closed: the parent is done with us
                 return
 
-    threading.stack_size(STACK_SIZE)
-    worker = threading.Thread(target=serve, name="tskg-query")
-    worker.start()
+    try:
+        threading.stack_size(STACK_SIZE)
+        worker = threading.Thread(target=serve, name="tskg-query")
+        worker.start()
+    except (RuntimeError, ValueError) as err:
+        _say(outbox, ("failed", f"cannot start a query thread with a {STACK_SIZE >> 20} MiB stack ({err}); "
+                                "is the address space limited (ulimit -v)?"))
+        return
     worker.join()
+
+
+def _say(outbox: Connection, message: tuple) -> bool:
+    """Send `message` to the parent; False if it is no longer listening (it gave up on us, or stops)."""
+    try:
+        outbox.send(message)
+        return True
+    except OSError:
+        return False
 
 
 # --- in the parent -----------------------------------------------------------------------------------------
@@ -141,7 +151,12 @@ class QueryProcess:
         if not self.inbox.poll(timeout):
             self.kill()
             raise RuntimeError(f"a query process did not start within {timeout:.0f} s")
-        message = self.inbox.recv()
+        try:
+            message = self.inbox.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise RuntimeError(f"a query process ended before it was ready (exit code {self.process.returncode}; "
+                               "out of memory?)") from None
         if message[0] != "ready":
             self.kill()
             raise RuntimeError(message[1])
