@@ -8,7 +8,7 @@ import importlib
 from flask import Flask
 
 # Blueprint modules under server/web/, each exposing `bp`.
-BLUEPRINTS = ["sparql", "saved_queries", "pages"]
+BLUEPRINTS = ["sparql", "saved_queries", "pages", "editor"]
 
 
 def create_app(config: dict | None = None) -> Flask:
