@@ -110,8 +110,12 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def first_contentful_paint(page) -> float | None:
-    """The page's first-contentful-paint in ms since navigation began (Paint Timing), or None."""
-    return page.evaluate(
-        "(performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime ?? null"
-    )
+def first_contentful_paint(page, timeout_ms: float = 5_000) -> float | None:
+    """The page's first-contentful-paint in ms since navigation began (Paint Timing), or None if it has
+    not painted within `timeout_ms` (a small page may paint only after its load event)."""
+    entry = "performance.getEntriesByName('first-contentful-paint')[0]"
+    try:
+        page.wait_for_function(f"!!{entry}", timeout=timeout_ms)
+    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: no paint
+        return None
+    return page.evaluate(f"{entry}.startTime")

@@ -158,7 +158,6 @@
       prefixes: function () { return vocabulary ? vocabulary.prefixes : {}; }
     }
   });
-  window.tskgYasgui = yasgui;  // for the browser tests and the curious
 
   // Accessibility repairs to YASGUI's markup: its tab list holds the "add tab" button, which a tablist
   // may not (only tabs), so the button moves beside the list; CodeMirror's input gets a name.
