@@ -39,14 +39,21 @@ def browser():
         browser.close()
 
 
+SHOTS = pytest.StashKey[Path]()
+
+
 @pytest.fixture(scope="session")
 def shots(tmp_path_factory, request) -> Path:
-    chosen = os.environ.get("TSKG_SCREENSHOTS")
-    directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
-    directory.mkdir(parents=True, exist_ok=True)
-    # Said once the run is over, when pytest no longer captures the output.
-    request.config.add_cleanup(lambda: print(f"browser screenshots: {directory}"))
-    return directory
+    """One folder for the run's screenshots (each module that imports the fixture shares it)."""
+    stash = request.config.stash
+    if SHOTS not in stash:
+        chosen = os.environ.get("TSKG_SCREENSHOTS")
+        directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+        directory.mkdir(parents=True, exist_ok=True)
+        stash[SHOTS] = directory
+        # Said once the run is over, when pytest no longer captures the output.
+        request.config.add_cleanup(lambda: print(f"browser screenshots: {directory}"))
+    return stash[SHOTS]
 
 
 def open_page(browser, width: int = 1280, height: int = 900):
