@@ -243,3 +243,10 @@ def test_accessible_and_fits_a_narrow_screen(pages, live_server, shots, width):
     assert horizontal_overflow(page) <= 0, f"the page scrolls sideways at {width} px"
     assert axe_violations(page) == []
     page.screenshot(path=str(shots / f"query-results-{width}.png"), full_page=True)
+
+    # The tab's settings menu (request method, result formats, graphs) too, when open.
+    page.click(".tabPanel.active .tabContextButton")
+    page.locator(".tabPanel.active .tabMenu.open").wait_for()
+    page.wait_for_timeout(600)  # its opening transition
+    assert horizontal_overflow(page) <= 0, f"the open settings scroll sideways at {width} px"
+    assert axe_violations(page) == []

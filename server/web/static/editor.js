@@ -179,6 +179,31 @@
     if (yasqe) yasqe.getInputField().setAttribute("aria-label", "SPARQL query");
   }
 
+  // The tab's settings menu shows its labels beside the fields without tying them to the fields; its
+  // rows of inputs grow as one types, so names are given again whenever the menu changes.
+  function nameSettings(tab) {
+    var panel = document.getElementById(tab.getId());
+    var menu = panel && panel.querySelector(".tabMenu");
+    if (!menu) return;
+    function name() {
+      menu.querySelectorAll(".selector").forEach(function (selector) {
+        var label = selector.querySelector("label");
+        var field = selector.querySelector("select");
+        if (label && field) field.setAttribute("aria-label", "Accept for " + label.textContent);
+      });
+      menu.querySelectorAll(".textSetting").forEach(function (setting) {
+        var label = setting.querySelector(".label");
+        setting.querySelectorAll("input").forEach(function (input) {
+          var row = Array.prototype.slice.call(input.parentNode.querySelectorAll("input"));
+          var part = row.length === 2 ? (row.indexOf(input) === 0 ? " name" : " value") : "";
+          input.setAttribute("aria-label", (label ? label.textContent : "Setting") + part);
+        });
+      });
+    }
+    name();
+    new MutationObserver(name).observe(menu, {childList: true, subtree: true});
+  }
+
   var shareLink = document.getElementById("share-link");
   var copyButton = document.getElementById("copy-link");
   var copyStatus = document.getElementById("copy-status");
@@ -199,6 +224,7 @@
     if (!tab || tab.tskgWatched) return;
     tab.tskgWatched = true;
     nameEditor(tab);
+    nameSettings(tab);
     tab.getYasqe().on("change", syncLink);
   }
 
