@@ -84,6 +84,11 @@ def test_a_saved_query_runs_and_shows_labels_that_link_to_pages(page, live_serve
     page.locator("#examples-form").wait_for()
     offered = page.locator("#example option").evaluate_all("options => options.map(o => o.value)")
     assert sorted(offered) == sorted(saved), "every saved query is offered as an example"
+    with_parameter = next(name for name, q in sorted(saved.items()) if q.parameters)
+    page.select_option("#example", with_parameter)
+    note = page.locator("#example-description")
+    assert f"?{saved[with_parameter].parameters[0].variable}" in note.inner_text()
+    assert note.locator("a").get_attribute("href") == f"/queries/{with_parameter}", "it runs with a value there"
 
     rows = run_saved_query(page, SAVED)
     assert editor_text(page) == query, "the example opens with the saved text"

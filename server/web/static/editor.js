@@ -252,6 +252,17 @@
   function describe() {
     var chosen = examples[select.value];
     description.textContent = chosen ? chosen.description || "" : "";
+    if (!chosen || !chosen.parameters.length) return;
+    // In the editor a parameter is a plain, unbound variable.
+    var names = chosen.parameters.map(function (p) { return "?" + p.variable; }).join(", ");
+    description.appendChild(document.createTextNode(
+      " In the editor " + names + (chosen.parameters.length > 1 ? " are unbound variables" : " is an unbound variable") +
+      ": bind it in the text, or "));
+    var link = document.createElement("a");
+    link.href = settings.savedQueryPage.replace(/\/?$/, "/") + encodeURIComponent(chosen.name);
+    link.textContent = "run it with a value";
+    description.appendChild(link);
+    description.appendChild(document.createTextNode("."));
   }
 
   fetch(settings.savedQueries, {headers: {"Accept": "application/json"}})
