@@ -255,3 +255,17 @@ def test_accessible_and_fits_a_narrow_screen(pages, live_server, shots, width):
     page.wait_for_timeout(600)  # its opening transition
     assert horizontal_overflow(page) <= 0, f"the open settings scroll sideways at {width} px"
     assert axe_violations(page) == []
+
+
+def test_a_cut_result_says_so(page, live_server, app):
+    limit = app.config["MAX_ROWS"]
+    side = int(limit ** 0.5) + 1  # side * side rows: just over the limit
+    values = " ".join(str(i) for i in range(side))
+    query = f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} }}"
+    open_editor(page, live_server.url + "/query?" + urlencode({"query": query}))
+    notice = page.locator("#truncated")
+    notice.wait_for()
+    assert f"limit of {limit} rows" in notice.inner_text()
+    assert page.locator("#results-summary").inner_text() == f"{limit} rows"
+    page.click("#show-all-rows")
+    assert page.locator("#results-table tbody tr").count() == limit

@@ -207,6 +207,13 @@
     wrapper.appendChild(scroller);
 
     if (!rows.length) wrapper.appendChild(el("p", {class: "muted"}, "No results."));
+    // The endpoint cuts long results and says so in headers (server/web/sparql.py).
+    var response = this.yasr.results.res;
+    if (response && response.headers && response.headers.get("X-TSKG-Truncated") === "true") {
+      wrapper.insertBefore(el("p", {class: "warning", id: "truncated", role: "note"},
+        "The endpoint cut this result at its limit of " + response.headers.get("X-TSKG-Row-Limit") +
+        " rows: narrow the query (or add LIMIT and OFFSET) to see the rest."), wrapper.firstChild);
+    }
     if (limit < rows.length) {
       var more = el("button", {type: "button", id: "show-all-rows"}, "Show all " + rows.length + " rows");
       more.addEventListener("click", function () { self.allRows = true; self.render(); });
