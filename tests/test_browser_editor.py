@@ -135,6 +135,16 @@ def test_a_link_reproduces_the_query(page, pages, live_server, store, shots):
     assert parse_qs(urlsplit(link).query)["query"] == [edited]
     assert page.url == link
 
+    # A reload shows the same tab with the edited query; it adds none.
+    tabs = page.locator(".tabsList .tab")
+    assert tabs.count() == 1, "on a first visit the link's query takes the first tab"
+    page.reload()
+    page.locator(ACTIVE_EDITOR).wait_for()
+    assert editor_text(page) == edited and tabs.count() == 1
+    # Another link, in the same browser, opens beside it.
+    open_editor(page, live_server.url + "/query?" + urlencode({"query": OFFICES_OF_VUCIC}))
+    assert editor_text(page) == OFFICES_OF_VUCIC and tabs.count() == 2
+
     # Opened elsewhere, the link gives the same query and the same rows.
     other = pages()
     open_editor(other, link)

@@ -4,8 +4,8 @@
 // - Autocompletion offers the project's prefixes and the classes and properties of /query/vocabulary.json,
 //   replacing YASQE's look-ups on outside services (the LOV term search; prefix.cc is off in this build).
 // - The saved queries (/queries?format=json) are the examples.
-// - /query?query=TEXT opens with TEXT and runs it; the address bar and the "Link to this query" link
-//   always hold such a URL for the current query.
+// - /query?query=TEXT opens with TEXT (in the tab that holds it, or a new one) and runs it; the address
+//   bar and the "Link to this query" link always hold such a URL for the current query.
 // - Results are drawn by the "labels" plugin of static/label-table.js.
 (function () {
   "use strict";
@@ -139,12 +139,7 @@
     },
     copyEndpointOnNewTab: false,
     endpointCatalogueOptions: {getData: function () { return [{endpoint: endpoint}]; }, keys: []},
-    // A link's query opens (and runs) as it is; anything else a link might carry stays out of the request.
-    populateFromUrl: function (config) {
-      config.requestConfig.args = [];
-      config.requestConfig.headers = {};
-      return config;
-    },
+    populateFromUrl: false,  // openFromAddress() below: only the query is taken from a link
     yasqe: {
       value: settings.example,
       resizeable: false,
@@ -221,12 +216,34 @@
   }
 
   function watch(tab) {
-    if (!tab || tab.tskgWatched) return;
+    if (!tab || tab.tskgWatched || !tab.getYasqe()) return;  // a tab gets its editor when first shown
     tab.tskgWatched = true;
     nameEditor(tab);
     nameSettings(tab);
-    tab.getYasqe().on("change", syncLink);
+    tab.getYasqe().on("change", function (yasqe) {
+      tab.handleYasqeBlur(yasqe);  // YASGUI keeps the text on blur only: keep it now, so a reload finds its tab
+      syncLink();
+    });
   }
+
+  // /query?query=TEXT: the tab that holds TEXT is shown (the one in view, another one, the untouched first
+  // tab of a first visit, or else a new one), and its query run unless it shows results already (so a
+  // reload does not run it again).
+  (function openFromAddress() {
+    var shared = new URL(window.location.href).searchParams.get("query");
+    if (shared === null) return;
+    var current = yasgui.getTab();
+    if (!current || current.getQuery() !== shared) {
+      var holder = yasgui.persistentConfig.getTabs().filter(function (id) {
+        return yasgui.persistentConfig.getTab(id).yasqe.value === shared;
+      })[0];
+      if (holder) yasgui.selectTabId(holder);
+      else if (current && current.getQuery() === settings.example && !current.hasResults()) current.setQuery(shared);
+      else yasgui.addTab(true, {name: "Shared query", yasqe: {value: shared}});
+    }
+    var tab = yasgui.getTab();
+    if (!tab.hasResults()) tab.query().catch(function () {});  // errors are shown by YASR
+  })();
 
   yasgui.on("tabSelect", function () { setTimeout(function () { watch(yasgui.getTab()); syncLink(); }, 0); });
   yasgui.on("tabAdd", function () { setTimeout(function () { watch(yasgui.getTab()); }, 0); });
