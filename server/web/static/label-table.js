@@ -116,9 +116,20 @@
     return !!results && !!results.getVariables && results.getVariables().length > 0;
   };
 
-  LabelTable.prototype.getIcon = function () {
-    var icon = el("span", {class: "tskg-table-icon", "aria-hidden": "true"}, "\u25A6");
-    return icon;
+  LabelTable.prototype.getIcon = function () {  // a small grid, drawn here (no icon font or file to fetch)
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "15");
+    svg.setAttribute("height", "15");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M1 2h14v12H1z M1 6h14 M1 10h14 M6 2v12");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "1.5");
+    svg.appendChild(path);
+    return svg;
   };
 
   LabelTable.prototype.download = function (filename) {
