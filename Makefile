@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-deps serve test validate
+.PHONY: setup system-deps assets serve test validate
 
 setup: $(VENV)/.installed
 
@@ -14,17 +14,29 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian packages the tests use: Chromium for the browser tests, raptor's rapper as a second parser.
+# Debian packages the tests use: Chromium for the browser tests, raptor's rapper as a second parser,
+# npm for the front-end packages (node_modules/: axe-core and the check of static/vendor/).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v rapper >/dev/null; then \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium raptor2-utils; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium raptor2-utils; fi; \
+	@if ! command -v chromium >/dev/null || ! command -v rapper >/dev/null || ! command -v npm >/dev/null; then \
+		pkgs="chromium raptor2-utils"; command -v npm >/dev/null || pkgs="$$pkgs npm"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$pkgs; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq $$pkgs; fi; \
 	fi
+
+# The front-end packages exactly as package-lock.json pins them (npm writes node_modules/.package-lock.json).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+# Copy the files the server serves from node_modules/ into server/web/static/vendor/ (committed), with
+# their licences and a manifest; `python -m server.web.assets --check` tells whether they are up to date.
+assets: setup
+	npm ci --ignore-scripts --no-audit --no-fund
+	$(BIN)/python -m server.web.assets
 
 serve: setup
 	$(BIN)/tskg serve --host $(HOST) --port $(PORT)
 
-test: setup system-deps
+test: setup system-deps node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 validate: setup

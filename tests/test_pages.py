@@ -324,17 +324,6 @@ def test_ontology_page_shows_property_domains_and_ranges(client, sources):
     assert 'href="/ontology#Tenure"' in entry.group(1) and 'href="/ontology#Person"' in entry.group(1)
 
 
-# --- query page -----------------------------------------------------------------------------------------
-
-
-def test_query_page_has_the_form(client):
-    page = client.get("/query").get_data(as_text=True)
-    assert '<form id="query-form"' in page and 'action="/sparql"' in page
-    assert "<textarea" in page and "SELECT" in page
-    assert 'href="/queries"' in page
-    assert client.get("/static/query.js").status_code == 200
-
-
 # --- downloads ------------------------------------------------------------------------------------------
 
 DOWNLOADS = [

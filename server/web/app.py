@@ -10,7 +10,7 @@ from flask import Flask
 from . import http
 
 # Blueprint modules under server/web/, each exposing `bp`.
-BLUEPRINTS = ["sparql", "saved_queries", "pages"]
+BLUEPRINTS = ["sparql", "saved_queries", "pages", "editor"]
 
 
 def create_app(config: dict | None = None) -> Flask:

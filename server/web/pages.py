@@ -44,7 +44,7 @@ from werkzeug.http import parse_accept_header
 
 from .. import diagram
 from ..namespaces import (
-    BASE, CONCEPT, DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY, ONTOLOGY_IRI,
+    CONCEPT, DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY, ONTOLOGY_IRI,
     PREFIXES,
 )
 
@@ -964,36 +964,6 @@ def ontology_variant(fmt: DocFormat) -> Response:
 @bp.route("/ontology/diagram.svg")
 def ontology_diagram():
     return Response(class_diagram_svg(), mimetype="image/svg+xml")
-
-
-# --- query page ----------------------------------------------------------------------------------------
-
-EXAMPLE_QUERY = """\
-PREFIX tsk: <https://w3id.org/tskg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-
-# Who held which office, and since when (where the article says)
-SELECT ?person ?personLabel ?office ?officeLabel ?start WHERE {
-  ?tenure a tsk:Tenure ;
-          tsk:holder ?person ;
-          tsk:office ?office .
-  ?person rdfs:label ?personLabel .
-  ?office rdfs:label ?officeLabel .
-  OPTIONAL { ?tenure tsk:startDate ?start }
-}
-ORDER BY ?personLabel
-"""
-
-
-@bp.route("/query")
-def query_page():
-    rules = [
-        {"prefix": DATA, "path": url_for("pages.page", name="x")[:-1], "exact": False},
-        {"prefix": CONCEPT, "path": url_for("pages.concept_page", name="x")[:-1], "exact": False},
-        {"prefix": ONTOLOGY, "path": url_for("pages.ontology") + "#", "exact": False},
-        {"prefix": ONTOLOGY_IRI, "path": url_for("pages.ontology"), "exact": True},
-    ]
-    return render_template("query.html", example=request.args.get("query") or EXAMPLE_QUERY, base=BASE, pages=rules)
 
 
 # --- downloads ------------------------------------------------------------------------------------------
