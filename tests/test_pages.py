@@ -417,3 +417,10 @@ def test_remote_mode_download(remote_client, store):
     assert response.status_code == 200
     quads = list(ox.parse(response.data, format=ox.RdfFormat.N_QUADS))
     assert len(quads) == len(store)
+
+
+def test_empty_names_are_404_not_a_redirect_loop(client):
+    """/page/concept/ used to redirect to itself."""
+    for path in ("/page/concept/", "/page/", "/id/", "/concept/", "/data/"):
+        response = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+        assert response.status_code == 404, path

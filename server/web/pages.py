@@ -570,7 +570,10 @@ def _resource_page(iri: str, kind: str, name: str):
 @bp.route("/page/<path:name>")
 def page(name):
     if name.startswith("concept/"):
-        return redirect(url_for("pages.concept_page", name=name[len("concept/"):]), 301)
+        rest = name[len("concept/"):]
+        if not rest:  # /page/concept/ names no concept (it used to redirect to itself)
+            return unknown(CONCEPT)
+        return redirect(url_for("pages.concept_page", name=rest), 301)
     return _resource_page(DATA + name, "id", name)
 
 
