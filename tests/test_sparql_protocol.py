@@ -18,7 +18,7 @@ import rdflib
 import requests
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from conftest import LiveServer
+from helpers import REPO_ROOT, LiveServer
 from server.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 
 RDFS_LABEL = rdflib.RDFS.label
@@ -130,7 +130,9 @@ def test_ask(live_server, expected_labels):
     literal = ox.Literal(label, language=lang) if lang else ox.Literal(label)
     query = f"ASK {{ {ox.NamedNode(s)} <{RDFS_LABEL}> {literal} }}"
     assert wrapper(live_server, query, JSON).query().convert()["boolean"] is True
-    assert wrapper(live_server, query.replace(str(ox.NamedNode(s)), "<urn:x:nothing>"), XML).query().convert()
+    negative = wrapper(live_server, query.replace(str(ox.NamedNode(s)), "<urn:x:nothing>"), XML).query().convert()
+    booleans = negative.getElementsByTagName("boolean")
+    assert [b.firstChild.data for b in booleans] == ["false"]
 
 
 def test_default_graph_is_the_union_of_the_named_graphs(live_server, app):
@@ -248,13 +250,30 @@ def test_406_names_what_is_offered(live_server):
     assert r.status_code == 406 and "text/turtle" in r.text
 
 
-def test_413_body_and_query_length(live_server, app):
-    big = b"#" * (app.config["MAX_CONTENT_LENGTH"] + 1) + b"\nASK {}"
-    r = requests.post(live_server.url + "/sparql", data=big, timeout=30,
+# The limits as the README documents them (section "Serving and querying"), not as the code sets them.
+MIB = 1 << 20
+DOCUMENTED_BODY_LIMIT, DOCUMENTED_QUERY_LIMIT, DOCUMENTED_TIMEOUT = MIB, 100_000, 10
+
+
+def test_the_readme_documents_these_limits():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Bodies over 1 MiB: 413; queries over 100 000 characters: 413" in readme
+    assert "(default 10 s)" in readme
+
+
+def test_413_body_and_query_length(live_server):
+    at_limit = b"#" * (DOCUMENTED_BODY_LIMIT - len(b"\nASK {}")) + b"\nASK {}"
+    r = requests.post(live_server.url + "/sparql", data=at_limit, timeout=30,
                       headers={"Content-Type": "application/sparql-query"})
-    assert r.status_code == 413
-    long_query = "#" * app.config["MAX_QUERY_LENGTH"] + "\nASK {}"
-    r = requests.post(live_server.url + "/sparql", data={"query": long_query}, timeout=30)
+    assert r.status_code == 413, "a 1 MiB body passes the body limit, but not the query length limit"
+    assert "characters long; the limit is 100000" in r.text
+    over = b"#" * DOCUMENTED_BODY_LIMIT + b"\nASK {}"
+    r = requests.post(live_server.url + "/sparql", data=over, timeout=30,
+                      headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413 and "bytes accepted" in r.text
+    longest = "#" * (DOCUMENTED_QUERY_LIMIT - len("\nASK {}")) + "\nASK {}"
+    assert requests.post(live_server.url + "/sparql", data={"query": longest}, timeout=30).status_code == 200
+    r = requests.post(live_server.url + "/sparql", data={"query": "#" + longest}, timeout=30)
     assert r.status_code == 413 and "limit" in r.text
 
 
@@ -280,7 +299,7 @@ def test_timeout_parameter_cannot_raise_the_limit(live_server, app):
     from server.web.sparql import requested_timeout
 
     with app.test_request_context("/sparql?timeout=3600"):
-        assert requested_timeout() == app.config["QUERY_TIMEOUT"]
+        assert requested_timeout() == DOCUMENTED_TIMEOUT
     with app.test_request_context("/sparql?timeout=0.5"):
         assert requested_timeout() == 0.5
 

@@ -136,9 +136,9 @@ def test_w3c_protocol(w3c_server, test):
         if fmt is not None:
             allowed = {"boolean": BOOLEAN_TYPES, "tabular": TABULAR_TYPES, "RDF": RDF_TYPES}[str(fmt)]
             assert media in allowed, f"{local}: answered {media}, expected one of {sorted(allowed)}"
-            if str(fmt) == "RDF":
+            if str(fmt) == "RDF":  # it parses in the format it names (ox.parse raises SyntaxError if not)
                 parsed = list(ox.parse(response.content, format=ox.RdfFormat.from_media_type(media)))
-                assert isinstance(parsed, list)
+                assert all(isinstance(q, ox.Quad) for q in parsed), f"{local}: not RDF"
         boolean = GRAPH.value(expected, MF.expectedBoolean)
         if boolean is not None:
             assert _boolean(response) is bool(boolean.toPython()), f"{local}: wrong boolean"
