@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import pytest
 
 from server.build import Build, ValidationFailed, build
-from server.export import FORMATS, canonical_nquads
+from server.exports.files import FORMATS, canonical_nquads
 from server.namespaces import GRAPHS
 from server.project import Project
 

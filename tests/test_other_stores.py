@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from server.export import FORMATS
+from server.exports.files import FORMATS
 from server.terms import to_oxigraph
 from test_export import ALL_GRAPHS, assert_isomorphic, real, tskg  # noqa: F401 (real is a fixture)
 

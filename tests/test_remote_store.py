@@ -22,7 +22,7 @@ import requests
 
 from conftest import REPO_ROOT, LiveServer
 from server.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
-from server.publish import GENID
+from server.exports.publish import GENID
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 TSKG = Path(sys.executable).parent / "tskg"

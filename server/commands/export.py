@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..build import Build, ValidationFailed, build
 from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
-from ..export import (FORMAT_LIST, ExportError, check_output_path, export, load_dataset, resolve_format,
+from ..exports.files import (FORMAT_LIST, ExportError, check_output_path, export, load_dataset, resolve_format,
                       resolve_graphs)
 from ..namespaces import GRAPHS
 from ..project import Project

@@ -300,7 +300,7 @@ def source_dataset() -> ox.Dataset | None:
         return None
 
     def load():
-        from ..export import load_dataset
+        from ..exports.files import load_dataset
 
         return load_dataset(built)
 
@@ -973,7 +973,7 @@ def ontology_diagram():
 
 
 def download_list() -> list[dict]:
-    from ..export import FORMATS
+    from ..exports.files import FORMATS
 
     out = []
     for f in FORMATS:
@@ -989,7 +989,7 @@ def download_list() -> list[dict]:
 
 
 def _download_bytes(filename: str) -> tuple[bytes, str] | None:
-    from ..export import BY_EXTENSION, load_dataset, serialize as export_serialize
+    from ..exports.files import BY_EXTENSION, load_dataset, serialize as export_serialize
 
     stem, dot, ext = filename.rpartition(".")
     fmt = BY_EXTENSION.get("." + ext)

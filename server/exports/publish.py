@@ -32,8 +32,8 @@ from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
-from . import __version__
-from .namespaces import BASE, GRAPHS
+from .. import __version__
+from ..namespaces import BASE, GRAPHS
 
 GENID = BASE + ".well-known/genid/"
 CONTENT_TYPE = "text/turtle"

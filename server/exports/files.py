@@ -26,7 +26,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
 
-from .namespaces import GRAPHS, PREFIXES
+from ..namespaces import GRAPHS, PREFIXES
 
 
 class ExportError(Exception):
