@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from server.benchmark import OXIGRAPH, Options, run
+from server.scale.benchmark import OXIGRAPH, Options, run
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from server.generate import MARKER, generate, parse_size
+from server.scale.generate import MARKER, generate, parse_size
 from server.project import Project
 from server.turtle import parse_turtle_file
 

@@ -44,8 +44,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..benchmark import Options, parse_sizes, run as run_benchmark
-    from ..generate import parse_size
+    from ..scale.benchmark import Options, parse_sizes, run as run_benchmark
+    from ..scale.generate import parse_size
 
     try:
         sizes = parse_sizes(args.sizes)

@@ -11,7 +11,7 @@ import argparse
 import time
 
 from ..cli import EXIT_OK, UsageError
-from ..generate import generate, parse_size
+from ..scale.generate import generate, parse_size
 from ..project import Project
 
 

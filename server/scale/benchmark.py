@@ -2,7 +2,7 @@
 
     tskg bench --sizes 10k,100k,1M --repeat 3
 
-At each size: generate the data (server.generate, cached in --workdir), then measure
+At each size: generate the data (server.scale.generate, cached in --workdir), then measure
 
 - cold start: `tskg serve` with an empty build cache until it answers (parse, validate, reason, store);
   the build's own step timings come from its build.json;
@@ -43,7 +43,7 @@ from pathlib import Path
 import requests
 
 from .generate import MARKER, generate, parse_size
-from .project import Project
+from ..project import Project
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 SELECT_JSON = "application/sparql-results+json"
@@ -202,7 +202,7 @@ def run_python(code: str, env: dict | None = None, timeout: float = 3600) -> dic
 def saved_query_texts(project: Project) -> dict[str, str]:
     """name → SPARQL text of each saved query, parameters bound to their defaults by a VALUES clause
     (the same text goes to both servers)."""
-    from .saved_queries import load_folder
+    from ..saved_queries import load_folder
 
     out = {}
     for name, query in sorted(load_folder(project.queries_dir).items()):

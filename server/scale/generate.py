@@ -29,10 +29,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import CONCEPT
-from .project import Project
-from .quotes import sentences as split_sentences
-from .quotes import turtle_long_string, turtle_string
+from ..namespaces import CONCEPT
+from ..project import Project
+from ..quotes import sentences as split_sentences
+from ..quotes import turtle_long_string, turtle_string
 
 MARKER = "GENERATED.json"  # written into the output directory; only such a directory is overwritten
 

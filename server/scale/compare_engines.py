@@ -1,6 +1,6 @@
 """Measure the query engines against each other on the saved queries (queries/*.rq):
 
-    python -m server.commands.compare_engines [--root DIR] [--repeat N]
+    python -m server.scale.compare_engines [--root DIR] [--repeat N]
 
 For each query: the median wall time of Engine.run (SPARQL JSON or N-Triples out, no row cap) with
 - pyoxigraph through the worker pool the server uses (one worker),
@@ -37,9 +37,10 @@ class Measure:
 
 
 def _time(engine, query, bindings, repeat) -> tuple[float, int | None]:
-    from ..store.engine import inspect_query
+    from ..namespaces import PREFIXES
+    from ..store.inspect import inspect_query
 
-    media = "application/n-triples" if inspect_query(query).kind == "graph" else "application/sparql-results+json"
+    media = "application/n-triples" if inspect_query(query, predeclared=PREFIXES).kind == "graph" else "application/sparql-results+json"
     times, rows = [], None
     for _ in range(repeat):
         started = time.perf_counter()
@@ -108,7 +109,7 @@ def main(argv=None) -> int:
     from ..build import build
     from ..project import Project
 
-    parser = argparse.ArgumentParser(prog="python -m server.commands.compare_engines", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m server.scale.compare_engines", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", help="project checkout (default: this one)")
     parser.add_argument("--repeat", type=int, default=5)

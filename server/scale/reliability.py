@@ -1,6 +1,6 @@
 """A reliability run: `tskg serve` under load while faults are injected and hostile inputs are sent.
 
-    python -m server.reliability [--clients 8] [--seconds 60] [--root DIR]
+    python -m server.scale.reliability [--clients 8] [--seconds 60] [--root DIR]
 
 What it does, with the figures it prints at the end:
 1. Builds the project cold into a cache folder of its own and starts `tskg serve` on a free loopback port.
@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 import requests
 
-from .project import Project
+from ..project import Project
 
 ORDINARY = [
     ("GET", "/sparql", {"query": "SELECT ?s ?l WHERE { ?s rdfs:label ?l } LIMIT 50"}),
@@ -130,7 +130,7 @@ def query_processes(master: int) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m server.reliability", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m server.scale.reliability", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--root", default=None, help="project checkout (default: this one)")
