@@ -16,7 +16,7 @@ from browser_support import (  # noqa: F401  (browser, page, pages, shots are py
     NARROW, axe_violations, browser, horizontal_overflow, page, pages, shots,
 )
 from server.namespaces import DATA, GRAPH_ONTOLOGY, ONTOLOGY, PREFIXES
-from server.saved_queries import load_folder
+from server.store.saved_queries import load_folder
 
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 PERSON = "aleksandar-vucic"

@@ -274,7 +274,7 @@ def test_bound_queries_answer_as_pyoxigraph_substitutions_do():
     pyoxigraph's own substitution gives, over the curated graph."""
     from server.build import build
     from server.project import Project
-    from server.saved_queries import load_folder
+    from server.store.saved_queries import load_folder
 
     built = build(Project.locate(REPO_ROOT))
     store = ox.Store.read_only(str(built.store_path))

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from server.saved_queries import ParameterError, SavedQueryError, load_folder, load_query, parse_query
+from server.store.saved_queries import ParameterError, SavedQueryError, load_folder, load_query, parse_query
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = REPO_ROOT / "queries"

@@ -400,7 +400,7 @@ def test_service_description_figures_match_the_sources(app, source):
 
 
 def test_service_description_lists_saved_queries(live_server, project):
-    from server.saved_queries import load_folder
+    from server.store.saved_queries import load_folder
 
     saved = load_folder(project.queries_dir) if project.queries_dir.is_dir() else {}
     if not saved:

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..namespaces import PREFIXES
 from ..project import Project
-from ..saved_queries import ParameterError, SavedQuery, SavedQueryError, load_folder, parse_query
+from ..store.saved_queries import ParameterError, SavedQuery, SavedQueryError, load_folder, parse_query
 
 FORMATS = ("table", "csv", "tsv", "json")
 DEFAULT_TIMEOUT = 300.0  # seconds; the server's limit is shorter, but here the user waits by choice

@@ -202,7 +202,7 @@ def run_python(code: str, env: dict | None = None, timeout: float = 3600) -> dic
 def saved_query_texts(project: Project) -> dict[str, str]:
     """name → SPARQL text of each saved query, parameters bound to their defaults by a VALUES clause
     (the same text goes to both servers)."""
-    from ..saved_queries import load_folder
+    from ..store.saved_queries import load_folder
 
     out = {}
     for name, query in sorted(load_folder(project.queries_dir).items()):

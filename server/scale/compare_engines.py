@@ -53,7 +53,7 @@ def _time(engine, query, bindings, repeat) -> tuple[float, int | None]:
 
 
 def saved_query_cases(project) -> dict[str, tuple[str, dict | None]]:
-    from ..saved_queries import load_folder
+    from ..store.saved_queries import load_folder
 
     cases = {}
     for name, saved in sorted(load_folder(project.queries_dir).items() if project.queries_dir.is_dir() else []):

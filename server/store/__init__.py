@@ -9,7 +9,9 @@ Exports:
 - `embedded_engine(build)`: the default, pyoxigraph in sandboxed query processes (server.store.embedded);
   `remote_engine(url)`: a SPARQL 1.1 endpoint (server.store.remote); `rdflib_engine(build)`: the
   reference, for measurement (server.store.rdflib_engine);
-- the media types and format names of results (server.store.formats).
+- the media types and format names of results (server.store.formats);
+- server.store.saved_queries: the saved queries of queries/ (grlc-style .rq files) and their typed
+  parameters, apart from any HTTP (server.web.saved_queries serves them).
 """
 
 from .engine import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, Engine

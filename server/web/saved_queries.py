@@ -5,7 +5,7 @@
                               that /sparql offers (Accept or ?format=...), or an HTML page
     GET /openapi.json         an OpenAPI 3.1 document of /sparql, /queries and each saved query
 
-Parameter values are bound as terms by the engine (see server.saved_queries), never spliced
+Parameter values are bound as terms by the engine (see server.store.saved_queries), never spliced
 into the query text.
 """
 
@@ -21,7 +21,7 @@ from .. import __version__
 from ..namespaces import PREFIXES
 from ..store import FORMAT_NAMES, QueryError
 from ..project import Project
-from ..saved_queries import XSD, ParameterError, SavedQuery, SavedQueryError, load_folder
+from ..store.saved_queries import XSD, ParameterError, SavedQuery, SavedQueryError, load_folder
 from .http import public_url
 
 bp = Blueprint("saved_queries", __name__)

@@ -109,7 +109,7 @@ def describe(endpoint: str, graph_stats: dict, saved_queries: dict | None = None
 
 def _saved_queries() -> dict:
     from ..project import Project
-    from ..saved_queries import load_folder
+    from ..store.saved_queries import load_folder
 
     try:
         return load_folder(Project.locate(current_app.config["TSKG_ROOT"]).queries_dir)

@@ -39,7 +39,7 @@ from typing import Mapping
 import pyoxigraph as ox
 import yaml
 
-from .namespaces import PREFIXES
+from ..namespaces import PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_VALUE_LENGTH = 2000
