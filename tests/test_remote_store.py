@@ -144,9 +144,9 @@ def test_remote_protocol_dataset(live_server, remote_server):
 
 
 def test_remote_stats_and_service_description(app, remote_server):
-    from server.web import engine_for
+    from server.web.engine import get_engine
 
-    remote_stats = engine_for(remote_server.app).stats()
+    remote_stats = get_engine(remote_server.app).stats()
     assert remote_stats == app.extensions["tskg.engine"].stats()
     r = requests.get(remote_server.url + "/sparql", headers={"Accept": "text/turtle"}, timeout=60)
     assert r.status_code == 200 and "sparql-service-description" in r.text

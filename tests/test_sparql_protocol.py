@@ -296,7 +296,7 @@ def test_503_timeout_from_the_timeout_parameter(live_server):
 
 
 def test_timeout_parameter_cannot_raise_the_limit(live_server, app):
-    from server.web.sparql import requested_timeout
+    from server.web.http import requested_timeout
 
     with app.test_request_context("/sparql?timeout=3600"):
         assert requested_timeout() == DOCUMENTED_TIMEOUT

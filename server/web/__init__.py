@@ -1,27 +1,17 @@
-"""The web app: SPARQL 1.1 endpoint, saved queries, linked-data pages (Flask app factory)."""
+"""The web app (a Flask app factory, server.web.app.create_app):
+
+    store ─▶ engine (server.web.engine) ─▶ /sparql (sparql), /queries and /openapi.json (saved_queries),
+             the query editor (editor), the pages (pages/: resources, home, ontology, downloads)
+
+HTTP plumbing (negotiation, errors, headers, CORS, the public URL) lives in server.web.http; the service
+description and the OpenAPI document are pure generators (service_description, openapi); assets copies
+the front-end packages into static/vendor/.
+
+Exports: `create_app`.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
-
 from .app import create_app
 
-
-def engine_for(app: Flask | None = None):
-    """The app's query engine (server.engine.Engine): the build's store, or a remote endpoint."""
-    return (app or current_app).extensions["tskg.engine"]
-
-
-def build_for(app: Flask | None = None):
-    """The app's Build, or None when it fronts a remote endpoint."""
-    return (app or current_app).extensions["tskg.build"]
-
-
-def negotiate(kind: str, request=None) -> str:
-    """The media type to answer a `kind` ("select", "ask", "graph") result in; see server.web.sparql."""
-    from .sparql import negotiate as _negotiate
-
-    return _negotiate(kind, request)
-
-
-__all__ = ["create_app", "engine_for", "build_for", "negotiate"]
+__all__ = ["create_app"]

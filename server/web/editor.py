@@ -15,10 +15,11 @@ term search, prefix.cc) are replaced in editor.js by these two endpoints.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from ..namespaces import CONCEPT, DATA, GRAPH_ONTOLOGY, ONTOLOGY, PREFIXES
-from .pages import BIG, curie, engine, labels, local_href
+from .engine import get_engine, memo
+from .pages.present import BIG, curie, labels, local_href
 
 bp = Blueprint("editor", __name__)
 
@@ -64,21 +65,13 @@ SELECT DISTINCT ?term ?kind WHERE {{
 }}"""
 
 
-def _memo(key: str, compute):
-    """Per-app memo: the data is read-only while the app runs."""
-    store = current_app.extensions.setdefault("tskg.editor.cache", {})
-    if key not in store:
-        store[key] = compute()
-    return store[key]
-
-
 def vocabulary() -> dict:
     """Prefixes, classes and properties for autocompletion, ours (tsk:) first, then by prefixed name."""
 
     def compute():
         kinds: dict[str, set[str]] = {}
         for query in (DECLARED_TERMS, USED_TERMS):
-            for row in engine().select(query, max_rows=BIG):
+            for row in get_engine().select(query, max_rows=BIG):
                 kinds.setdefault(row["term"].value, set()).add(row["kind"].value)
         names = labels()
         out = {"prefixes": dict(PREFIXES), "classes": [], "properties": []}
@@ -90,7 +83,7 @@ def vocabulary() -> dict:
                 out["properties"].append(term)
         return out
 
-    return _memo("vocabulary", compute)
+    return memo("vocabulary", compute)
 
 
 def _json_error(status: int, message: str) -> Response:
@@ -111,7 +104,7 @@ def query_page():
         "maxLabelIris": MAX_LABEL_IRIS,
     }
     shared = request.args.get("query")
-    return render_template("query.html", settings=settings, query=shared or EXAMPLE_QUERY)
+    return render_template("editor/query.html", settings=settings, query=shared or EXAMPLE_QUERY)
 
 
 @bp.get("/query/vocabulary.json")

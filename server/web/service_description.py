@@ -1,5 +1,6 @@
 """The SPARQL 1.1 Service Description of /sparql (https://www.w3.org/TR/sparql11-service-description/),
-with VoID statistics per graph and the saved queries, served for GET /sparql without a query.
+with VoID statistics per graph and the saved queries: a pure generator (triples in, bytes out) that
+server.web.sparql serves for GET /sparql without a query, and that imports nothing of the web layer.
 
 Entailment: the store holds the OWL 2 RL closure of the ontology and the data, materialized at build time
 (graph/inferred), so queries over the default graph see OWL 2 RL consequences with plain matching. The
@@ -9,14 +10,11 @@ Service Description spec names that with the regime ent:OWL-RDF-Based and the pr
 
 from __future__ import annotations
 
-import html
-
 import pyoxigraph as ox
-from flask import Response, current_app, request
 
 from ..store import GRAPH_MEDIA_TYPES
-from ..namespaces import BASE
-from .http import public_url
+
+MEDIA_TYPES = GRAPH_MEDIA_TYPES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -107,45 +105,12 @@ def describe(endpoint: str, graph_stats: dict, saved_queries: dict | None = None
     return triples
 
 
-def _saved_queries() -> dict:
-    from ..project import Project
-    from ..store.saved_queries import load_folder
-
-    try:
-        return load_folder(Project.locate(current_app.config["TSKG_ROOT"]).queries_dir)
-    except Exception as err:  # noqa: BLE001 - a broken .rq must not take the description down
-        current_app.logger.warning("service description: saved queries not listed: %s", err)
-        return {}
-
-
-def service_description() -> Response:
-    """GET /sparql without a query: RDF by content negotiation; browsers go to the query page."""
-    from . import engine_for
-    from .sparql import negotiate, redirect_to_query_page
-
-    accept = request.accept_mimetypes
-    wants_html = request.headers.get("Accept") and accept.best_match(GRAPH_MEDIA_TYPES + ["text/html"]) == "text/html"
-    if wants_html and not request.values.get("format"):
-        page = redirect_to_query_page()
-        if page is not None:
-            return page
-    media_type = negotiate("graph") if not wants_html else "text/turtle"
-    endpoint = public_url("/sparql")
-    triples = describe(endpoint, engine_for().stats(), _saved_queries())
+def serialize(triples: list[ox.Triple], media_type: str, extra_prefixes: dict | None = None) -> bytes:
+    """The description in `media_type` (one of MEDIA_TYPES), with readable prefixes in Turtle and TriG."""
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        body = ox.serialize(triples, format=fmt, prefixes={**SD_PREFIXES, "tskg": BASE})
-    else:
-        body = ox.serialize(triples, format=fmt)
-    if wants_html:
-        page = (
-            "<!doctype html><html lang=en><meta charset=utf-8><title>SPARQL endpoint</title>"
-            "<h1>SPARQL endpoint</h1><p>Send a query as <code>?query=</code>. Service description:</p><pre>"
-            + html.escape(body.decode()) + "</pre></html>"
-        )
-        return Response(page, mimetype="text/html")
-    content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
-    return Response(body, content_type=content_type, headers={"Vary": "Accept"})
+        return ox.serialize(triples, format=fmt, prefixes={**SD_PREFIXES, **(extra_prefixes or {})})
+    return ox.serialize(triples, format=fmt)
 
 
-__all__ = ["describe", "service_description"]
+__all__ = ["MEDIA_TYPES", "describe", "serialize"]

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
-from .namespaces import ONTOLOGY, PREFIXES
+from ...namespaces import ONTOLOGY, PREFIXES
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 OWL = PREFIXES["owl"]
