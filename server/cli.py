@@ -11,19 +11,14 @@ Exit codes, shared by every subcommand:
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 from . import __version__
+from .commands import bench, export, generate, publish, query, reason, serve, validate
+from .commands.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UsageError
 
-# Subcommand modules, in the order `--help` lists them.
-COMMANDS = ["validate", "reason", "export", "publish", "query", "serve", "generate", "bench"]
-
-EXIT_OK, EXIT_NONCONFORMING, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-
-
-class UsageError(Exception):
-    """Bad input the user can fix: printed as one line, exit code 2."""
+# The subcommands, in the order `--help` lists them: each module's `register` adds its parser.
+COMMANDS = (validate, reason, export, publish, query, serve, generate, bench)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -33,14 +28,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tskg {__version__}")
     parser.add_argument("--root", help="project checkout to use (default: this one, or $TSKG_ROOT)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"server.commands.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"server.commands.{name}":
-                raise
-            continue  # not written yet
-        module.register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 

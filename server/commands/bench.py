@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..cli import EXIT_OK, UsageError
+from .common import EXIT_OK, UsageError
 from ..project import Project
 
 

@@ -6,13 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..build import Build, ValidationFailed, build
-from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
+from ..build import ValidationFailed
+from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError, load_build
 from ..exports.files import (FORMAT_LIST, ExportError, check_output_path, export, load_dataset, resolve_format,
                       resolve_graphs)
 from ..namespaces import GRAPHS
-from ..project import Project
-from ..turtle import TurtleSyntaxError
 
 EPILOG = f"""\
 formats: {FORMAT_LIST}.
@@ -58,16 +56,6 @@ def register(subparsers) -> None:
                         help="RDFC-1.0 canonical N-Quads, byte-identical across runs, with FILE.sha256")
     parser.add_argument("--quiet", "-q", action="store_true", help="do not print the summary line on stderr")
     parser.set_defaults(func=run)
-
-
-def load_build(args) -> Build:
-    """The build for --root, with user errors turned into one-line messages."""
-    try:
-        return build(Project.locate(args.root))
-    except TurtleSyntaxError as err:
-        raise UsageError(f"{err} (run `tskg validate` for details)") from None
-    except FileNotFoundError as err:
-        raise UsageError(f"cannot read {err.filename}: {err.strerror}") from None
 
 
 def run(args) -> int:

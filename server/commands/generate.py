@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from ..cli import EXIT_OK, UsageError
+from .common import EXIT_OK, UsageError
 from ..scale.generate import generate, parse_size
 from ..project import Project
 

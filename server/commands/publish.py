@@ -8,11 +8,11 @@ import os
 import sys
 
 from ..build import ValidationFailed
-from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
+from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..namespaces import GRAPHS
 from ..exports.publish import GENID, PublishError, Step, Target, parse_endpoint, publish
 from ..exports.files import load_dataset
-from .export import load_build
+from .common import load_build
 
 USER_ENV, PASSWORD_ENV = "TSKG_PUBLISH_USER", "TSKG_PUBLISH_PASSWORD"
 

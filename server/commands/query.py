@@ -10,7 +10,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
+from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..namespaces import PREFIXES
 from ..project import Project
 from ..store.saved_queries import ParameterError, SavedQuery, SavedQueryError, load_folder, parse_query
@@ -77,7 +77,7 @@ def run(args) -> int:
 
     from ..build import ValidationFailed
     from ..store import QueryError, embedded_engine
-    from .export import load_build
+    from .common import load_build
 
     try:
         built = load_build(args)

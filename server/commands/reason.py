@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..cli import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError
 from ..namespaces import PREFIXES
 from ..project import Project
 from ..reasoning import owlrl_inferred

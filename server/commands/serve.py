@@ -23,7 +23,7 @@ import socket
 import sys
 from urllib.parse import urlsplit
 
-from ..cli import EXIT_NONCONFORMING, EXIT_OK, UsageError
+from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError, validation_summary
 
 EPILOG = """examples:
   tskg serve                              http://127.0.0.1:8000/ (SPARQL at /sparql)
@@ -80,16 +80,6 @@ def check_port(host: str, port: int) -> None:
             if err.errno in (98, 48):  # EADDRINUSE on Linux, macOS
                 raise UsageError(f"port {port} on {host} is already in use; choose another with --port") from None
             raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from None
-
-
-def validation_summary(report, limit: int = 10) -> str:
-    lines = [f"the data does not conform to the shapes: {len(report.violations)} violation(s)"]
-    for r in report.violations[:limit]:
-        where = f"{r.file}:{r.line}: " if r.file and r.line else (f"{r.file}: " if r.file else "")
-        lines.append(f"  {where}{r.focus}: {r.message}")
-    if len(report.violations) > limit:
-        lines.append(f"  … and {len(report.violations) - limit} more (run `tskg validate` for all)")
-    return "\n".join(lines)
 
 
 KEEPALIVE = 5           # seconds for a request head to arrive, and for an idle connection to stay open

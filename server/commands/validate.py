@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..cli import EXIT_BAD_INPUT, EXIT_NONCONFORMING, EXIT_OK, UsageError
+from .common import EXIT_BAD_INPUT, EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..project import Project
 from ..reports import FORMATS, SYNTAX_RULE, Outcome, render, summary, write_atomic
 from ..validation import Report, Result, SourceError, SourceFile, SyntaxErrors, load_sources, validate_sources
