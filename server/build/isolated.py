@@ -42,7 +42,7 @@ def build_isolated(project: Project, **options):
 
 
 def child_main(write_fd: int) -> None:
-    from . import build
+    from .pipeline import build
 
     options = pickle.loads(bytes.fromhex(sys.argv[1]))
     try:
