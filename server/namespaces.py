@@ -9,7 +9,8 @@ ONTOLOGY_IRI = BASE + "ontology"   # the owl:Ontology itself
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_ASSERTED = BASE + "graph/asserted"
 GRAPH_INFERRED = BASE + "graph/inferred"
-GRAPHS = {"ontology": GRAPH_ONTOLOGY, "asserted": GRAPH_ASSERTED, "inferred": GRAPH_INFERRED}
+GRAPH_DERIVED = BASE + "graph/derived"   # computed at build time for pages and queries (server.build.derive)
+GRAPHS = {"ontology": GRAPH_ONTOLOGY, "asserted": GRAPH_ASSERTED, "inferred": GRAPH_INFERRED, "derived": GRAPH_DERIVED}
 
 PREFIXES = {
     "tsk": ONTOLOGY,

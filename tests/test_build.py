@@ -54,3 +54,29 @@ def test_validation_after_reasoning_in_the_same_process_still_reads_gmonthday_da
     sources = parse_sources(project)  # literals made after owlrl ran
     report = shacl_validate(sources.data, sources.shapes, sources.ontology)
     assert report.conforms, [r.message for r in report.violations][:3]
+
+
+def test_derivation_rules_fill_a_graph_of_their_own(tmp_path, monkeypatch):
+    """A rule (a CONSTRUCT in server/build/derived/) runs over the union of the built graphs; what it
+    derives lands in the derived graph of the store and of dataset.nq, counted, and apart from the others."""
+    import pyoxigraph as ox
+
+    from server.build import derive
+    from server.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED
+    from test_serve import GOOD_DATA, tiny_project
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "10-named.rq").write_text(
+        "# A state's name in capitals, from its label.\n"
+        "CONSTRUCT { ?s tsk:shout ?loud } WHERE { ?s a tsk:State ; rdfs:label ?l BIND(UCASE(STR(?l)) AS ?loud) }")
+    monkeypatch.setattr(derive, "RULES", rules)
+    monkeypatch.setenv("TSKG_CACHE", str(tmp_path / "cache"))
+    built = build(Project.locate(tiny_project(tmp_path / "p", GOOD_DATA)))
+    assert built.counts["derived"] == 1
+    quads = list(ox.parse(path=str(built.dataset_path), format=ox.RdfFormat.N_QUADS))
+    derived = [q for q in quads if q.graph_name == ox.NamedNode(GRAPH_DERIVED)]
+    assert [(q.subject.value, q.object.value) for q in derived] == [("https://w3id.org/tskg/id/serbia", "SERBIA")]
+    assert not [q for q in quads if q.graph_name == ox.NamedNode(GRAPH_ASSERTED) and "shout" in q.predicate.value]
+    store = ox.Store.read_only(str(built.store_path))
+    assert ox.NamedNode(GRAPH_DERIVED) in set(store.named_graphs())

@@ -25,7 +25,7 @@ import rdflib
 
 from .. import __version__
 from .. import fastshacl
-from ..namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS
+from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS
 from ..project import Project, digest_files
 from ..reasoning import owlrl_inferred
 from ..rules import inferred_triples
@@ -33,6 +33,7 @@ from ..terms import rdflib_graph, to_oxigraph
 from ..turtle import parse_turtle_file
 from ..validation import Report, Result, shacl_validate
 from . import cache
+from .derive import derive, rules
 
 # Bump when the build's output changes for the same input, so old caches are not reused.
 PIPELINE_VERSION = f"{__version__}/4"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file;
@@ -130,7 +131,8 @@ def build(project: Project | None = None, *, use_cache: bool = True, validate: b
     if reasoner not in REASONERS:
         raise ValueError(f"unknown reasoner {reasoner!r}: choose one of {', '.join(REASONERS)}")
     project = project or Project.locate()
-    digest = digest_files(source_files(project), salt=f"{PIPELINE_VERSION}/validate={validate}/{reasoner}")
+    # The derivation rules are part of what a build depends on (server.build.derive).
+    digest = digest_files(source_files(project) + rules(), salt=f"{PIPELINE_VERSION}/validate={validate}/{reasoner}")
     directory = project.cache_dir / digest
     with cache.locked(project.cache_dir):
         if use_cache and directory.exists():
@@ -197,6 +199,14 @@ def _write_store(directory: Path, graphs: dict[str, list[ox.Triple]], timings, w
             exact.extend(quads)
             counts[name.rsplit("/", 1)[-1]] = len(graph)
         store.flush()
+        started = time.perf_counter()
+        derived = derive(store)
+        if derived:
+            graph = ox.NamedNode(GRAPH_DERIVED)
+            exact.extend(store.quads_for_pattern(None, None, None, graph))
+            counts["derived"] = derived
+            store.flush()
+        timings["derive"] = time.perf_counter() - started
         del store
         ox.serialize(exact, str(staging / "dataset.nq"), ox.RdfFormat.N_QUADS)
         meta = {"digest": digest, "counts": counts, "timings": timings, "warnings": [vars(w) for w in warnings]}
