@@ -1,6 +1,7 @@
 """The pipeline, built once and shared by the command line and the server:
 
-    Turtle files → strict parse → SHACL checks → OWL RL reasoning → on-disk store
+    Turtle files → strict parse → the gate (server.gate: literals, SHACL, ontology checks) → OWL RL reasoning
+    → on-disk store
 
 Two implementations of the checks and the reasoning, with the same results (tests/test_rules.py,
 tests/test_fastshacl.py): reasoner="rules" (the default) keeps the triples in pyoxigraph terms, reasons
@@ -26,15 +27,16 @@ import rdflib
 from . import __version__
 from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from .project import Project, digest_files
-from . import fastshacl
+from .gate import check_project
 from .reasoning import owlrl_inferred
 from .rules import inferred_triples
 from .terms import rdflib_graph, to_oxigraph
 from .turtle import parse_turtle_file
-from .validation import Report, Result, shacl_validate
+from .validation import Report, Result
 
 # Bump when the build's output changes for the same input, so old caches are not reused.
-PIPELINE_VERSION = f"{__version__}/3"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file
+PIPELINE_VERSION = f"{__version__}/4"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file;
+# 4: the gate of server.gate (literals and ontology checks too)
 
 
 class ValidationFailed(Exception):
@@ -141,11 +143,9 @@ def build(project: Project | None = None, *, use_cache: bool = True, validate: b
 
     warnings: list[Result] = []
     if validate:
+        # The same gate as `tskg validate` (server.gate): literals, shapes, ontology checks, file:line.
         started = time.perf_counter()
-        if reasoner == "rules":
-            report = fastshacl.validate(data, shapes, ontology)
-        else:
-            report = shacl_validate(sources.data, sources.shapes, sources.ontology)
+        report = check_project(project, engine="fast" if reasoner == "rules" else "pyshacl")
         timings["validate"] = time.perf_counter() - started
         if not report.conforms:
             raise ValidationFailed(report)
