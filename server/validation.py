@@ -126,7 +126,7 @@ def pyshacl_results(data, shapes, ontology, inference) -> list[tuple[Result, dic
 
 def report_results(g: rdflib.Graph) -> list[tuple[Result, dict]]:
     """The results of a SHACL validation report graph, each with the rdflib terms it is about
-    ("focus", "value", "shape", "path" and, for a path `^p`, "inverse": p).
+    ("focus", "value", "shape", "severity", "path" and, for a path `^p`, "inverse": p).
 
     Only the report's own sh:result nodes count: the results pySHACL nests under them as sh:detail
     (why an sh:node shape failed) are explanations of one finding, not findings of their own."""
@@ -142,6 +142,7 @@ def report_results(g: rdflib.Graph) -> list[tuple[Result, dict]]:
                 "inverse": g.value(path, SH.inversePath) if isinstance(path, rdflib.BNode) else None,
                 "value": g.value(node, SH.value),
                 "shape": g.value(node, SH.sourceShape),
+                "severity": severity,
             }
             out.append((
                 Result(
