@@ -105,7 +105,8 @@ def check(sources: Sources, engine: str = "fast", prefer: list[str] | None = Non
             else:
                 check_namer = check_namer or Namer(metadata if ontology_checks else rdflib.Graph(), sources.index)
                 located.append(locate(result, terms, sources, check_namer, prefer or []))
-    located.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus or "", r.severity, r.rule or "", r.message))
+    located.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus or "", r.severity, r.rule or "", r.message,
+                                r.triple_line or 0, r.path or "", r.value or "", r.constraint or ""))
     timings["locate"] = time.perf_counter() - started
     return Report(
         conforms=not any(r.severity == "Violation" for r in located),
