@@ -210,11 +210,16 @@ def _validate_part(number: int) -> tuple[list[tuple[Result, dict]], float]:
     graph, store, shapes, parts = _WORK
     logging.getLogger("rdflib").setLevel(logging.ERROR)
     if parts[number] is not None:
-        # In this (forked) process only: the other parts' shapes lose their targets, so that they are
-        # only checked where a shape of this part uses them.
-        for shape in set().union(*(p for i, p in enumerate(parts) if i != number)):
-            for predicate in TARGETS + (SH.target,):
-                shapes.remove((shape, predicate, None))
+        # The other parts' shapes lose their targets, so that they are only checked where a shape of this
+        # part uses them; in a copy, since one worker process may well be handed more than one part.
+        others = set().union(*(p for i, p in enumerate(parts) if i != number))
+        mine = rdflib.Graph()
+        for prefix, namespace in shapes.namespaces():
+            mine.bind(prefix, namespace)
+        for triple in shapes:
+            if not (triple[0] in others and (triple[1] in TARGETS or triple[1] == SH.target)):
+                mine.add(triple)
+        shapes = mine
     with sparql_parsed_once(), _targets_in(store, graph):
         _, report_graph, _ = pyshacl.validate(
             graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True,

@@ -24,6 +24,7 @@ from unittest import mock
 import pyoxigraph as ox
 import pytest
 
+from conftest import ONTOLOGY_HEADER
 from server.build import Build, ValidationFailed, build
 from server.export import FORMATS, canonical_nquads
 from server.namespaces import GRAPHS
@@ -278,10 +279,7 @@ def test_a_failing_canonical_export_writes_no_checksum(real, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-EDGE_ONTOLOGY = """\
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-<https://w3id.org/tskg/ontology> a owl:Ontology .
-"""
+EDGE_ONTOLOGY = ONTOLOGY_HEADER
 # A predicate IRI ending in '#' cannot be an XML element name, so RDF/XML cannot carry it.
 EDGE_DATA = """\
 <https://w3id.org/tskg/id/a> <http://example.org/vocab#> "no XML name for this predicate" .

@@ -202,3 +202,21 @@ def test_sparql_targets_select_the_same_nodes_as_pyshacl(select):
     select = "PREFIX ex: <http://example.org/>\n" + select
     assert _targeted(select, "fast") == _targeted(select, "pyshacl")
     assert _targeted(select, "fast")
+
+
+def test_parts_handed_to_one_worker_process_lose_nothing(faulty, monkeypatch):
+    """A pool may give one process both parts of the shapes; the second part must not find its shapes
+    stripped of their targets by the first (it did: results went missing, one run in about forty)."""
+    import multiprocessing
+
+    import server.fastshacl as fastshacl
+
+    real = multiprocessing.get_context("fork")
+
+    class OneProcess:
+        def Pool(self, processes):  # noqa: N802 - multiprocessing's name
+            return real.Pool(1)
+
+    expected = _rows(_fast(faulty, workers=1))
+    monkeypatch.setattr(fastshacl.multiprocessing, "get_context", lambda method: OneProcess())
+    assert _rows(_fast(faulty, workers=2, parallel_from=0)) == expected

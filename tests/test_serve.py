@@ -17,7 +17,7 @@ import pytest
 import requests
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from conftest import REPO_ROOT
+from conftest import ONTOLOGY_HEADER, REPO_ROOT
 from server.namespaces import GRAPH_ASSERTED
 
 TSKG = Path(sys.executable).parent / "tskg"
@@ -136,11 +136,9 @@ def test_serve_stops_cleanly_leaving_no_query_process(served):
     assert not [p for p in family if Path(f"/proc/{p}").exists()], "processes left behind"
 
 
-TINY_ONTOLOGY = """@prefix tsk: <https://w3id.org/tskg/ontology#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
+TINY_ONTOLOGY = ONTOLOGY_HEADER + """@prefix tsk: <https://w3id.org/tskg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/tskg/ontology> a owl:Ontology .
-tsk:State a owl:Class ; rdfs:label "State"@en .
+tsk:State a owl:Class ; rdfs:label "State"@en ; rdfs:comment "A state."@en .
 """
 TINY_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix tsk: <https://w3id.org/tskg/ontology#> .

@@ -18,6 +18,9 @@ Each case is validated both ways and the reports compared result for result:
   closure (server.rules, checked here by validating pySHACL's own closure instead), which branch reasoner-diff
   works on.
 
+A case on which pySHACL itself answers differently from one run to the next (its results can depend on the
+order of sets of blank nodes) is counted apart, not failed.
+
 A failure prints the case's seed and a shrunk reproduction (the smallest data and shapes found that still
 diverge), as Turtle. How many cases: TSKG_DIFF_CASES (default 150, about 20 s); which: seeds TSKG_DIFF_SEED
 (default 0) onwards. For example, many more on demand:
@@ -399,8 +402,10 @@ def diverges(case: Case, rdfs: bool) -> str | None:
         # `"Turkey" a tsk:Agent` from a range: RDF has no literal subjects, and pyoxigraph none either.)
         closed = [t for t in _closure_graph(case) if not isinstance(t[0], Literal)]
         explicit = replace(case, data=closed, ontology=[])
-        if fast(explicit, False) == reference(explicit, False):
+        if diverges(explicit, False) in (None, "documented: SPARQL target engine"):
             return "closure"
+    if any(reference(case, rdfs) != expected for _ in range(3)):
+        return "pySHACL answers differently from one run to the next"
     return "unexplained"
 
 
