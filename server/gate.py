@@ -47,6 +47,8 @@ WELL_FORMED = CHECKS + "well-formed-literal"
 DANGLING_REFERENCE_SHAPE = rdflib.URIRef(ONTOLOGY + "DanglingReferenceShape")
 QUOTE = re.compile(re.escape(DATA) + r"quote-s(\d+)")
 SCHEMA_TEXT = ox.NamedNode("https://schema.org/text")
+RDF_TYPE = ox.NamedNode(str(rdflib.RDF.type))
+OBJECT_PROPERTY = ox.NamedNode(str(rdflib.OWL.ObjectProperty))
 
 
 def project_files(project: Project) -> list[SourceFile]:
@@ -138,7 +140,7 @@ def one_per_mistake(found: list[tuple[Result, dict]], sources: Sources) -> list[
 
     - a literal where a node belongs (`tsk:actor "Turkey"`) becomes an instance of the range, and the shapes
       of that class report the literal as a focus node: dropped, since a finding on the subject already
-      names that literal as its value;
+      names that literal as its value (and, for an owl:ObjectProperty, now says to write a node's IRI);
     - a node that nothing describes (`tsk:evidence tskr:quote-s99`) gets the findings of every shape of its
       inferred classes: only the dangling-reference finding is kept, and for a quote of the article it says
       whether the article has that sentence at all;
@@ -149,11 +151,16 @@ def one_per_mistake(found: list[tuple[Result, dict]], sources: Sources) -> list[
     described = {t.subject for role in ("ontology", "data") for t in sources.triples[role]}
     dangling = {terms["focus"] for _, terms in found if _is_dangling(terms, sources)}
     undescribed = {f for f in dangling if _ox(f) not in described}
+    object_properties = {rdflib.URIRef(t.subject.value) for t in sources.triples["ontology"]
+                         if t.predicate == RDF_TYPE and t.object == OBJECT_PROPERTY}
     out = []
     for result, terms in found:
         focus = terms.get("focus")
         if isinstance(focus, rdflib.Literal) and focus in values and terms.get("value") != focus:
             continue
+        if isinstance(terms.get("value"), rdflib.Literal) and terms.get("path") in object_properties:
+            result.message += (" The value is text where a node belongs: write the node's IRI (such as "
+                               "tskr:turkey), not its name.")
         if _ox(focus) in sources.context_nodes:
             continue
         if focus in undescribed:

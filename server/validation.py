@@ -44,7 +44,8 @@ class Result:
     triple_file: str | None = None  # where the offending triple is written, when there is one
     triple_line: int | None = None
     triple_column: int | None = None
-    check: str = "shacl"          # "shacl" (the project's shapes) or "ontology" (our ontology checks)
+    check: str = "shacl"          # "shacl" (the project's shapes), "ontology" (our ontology checks) or
+                                  # "literal" (a literal ill-typed for its XSD datatype, server.literals)
 
 
 @dataclass
@@ -184,6 +185,7 @@ def path_text(g: rdflib.Graph, path) -> str | None:
 # --- ontology checks ------------------------------------------------------------------------------
 
 CHECKS = "https://w3id.org/tskg/checks#"
+XSD_STRING = rdflib.XSD.string
 
 # The ontology's metadata, as SHACL core shapes (OOPS! P38 no ontology declaration, P41 no
 # licence; the FOOPS! metadata checks).
@@ -476,7 +478,9 @@ class Namer:
                     return f"{best[0]}:{local}"
             return term.n3()
         if isinstance(term, rdflib.Literal):
-            return term.n3()
+            if term.language or term.datatype is None or term.datatype == XSD_STRING:
+                return rdflib.Literal(str(term), lang=term.language).n3()
+            return f"{rdflib.Literal(str(term)).n3()}^^{self.compact(term.datatype)}"
         return "[]" if term is not None else ""
 
     def compact_path(self, path: str) -> str:
@@ -546,7 +550,7 @@ def locate(result: Result, terms: dict, sources: Sources, namer: Namer, prefer: 
             result.triple_file, result.triple_line, result.triple_column = triple.file, triple.line, triple.column
     result.focus_label = _focus_label(focus, sources, namer)
     if result.value is not None and value is not None:
-        result.value = namer.compact(value) if isinstance(value, rdflib.URIRef) else result.value
+        result.value = namer.compact(value) if isinstance(value, (rdflib.URIRef, rdflib.Literal)) else result.value
     return result
 
 

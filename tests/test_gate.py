@@ -120,6 +120,8 @@ def test_a_literal_where_a_node_belongs_is_one_finding_on_the_subject(tmp_path, 
     [finding] = findings_in(project, "new.ttl", engine)
     assert finding.focus == "<https://w3id.org/tskg/id/event-new>"
     assert (finding.path, finding.rule, finding.triple_line) == ("tsk:actor", "tsk:EventShape/tsk:actor", 12)
+    assert finding.value == '"Turkey"' and finding.message.endswith(
+        "The value is text where a node belongs: write the node's IRI (such as tskr:turkey), not its name.")
 
 
 @pytest.mark.parametrize("engine", ENGINES)
