@@ -224,6 +224,19 @@ class Generator:
             groups.append(self.constraint(shape, all_shapes, node_level=True))
         for _ in range(self.rnd.randint(0, 3)):
             groups.append(self.property_shape(shape, all_shapes))
+        if self.chance(0.25):  # sibling qualified shapes on one path, disjoint or not
+            path = self.pick(PROPERTIES)
+            for cls in self.rnd.sample(CLASSES, 2):
+                prop, inner = BNode(), BNode()
+                group = [(shape, SH.property, prop), (prop, SH.path, path), (prop, SH.qualifiedValueShape, inner),
+                         (inner, SH["class"], cls), (prop, SH.qualifiedMaxCount, Literal(self.rnd.randint(0, 1)))]
+                if self.chance(0.6):
+                    group.append((prop, SH.qualifiedValueShapesDisjoint, self.pick(TRUE_FORMS)))
+                groups.append(group)
+        if all_shapes and self.chance(0.3):  # a value that must conform to another (targeted) node shape
+            prop = BNode()
+            groups.append([(shape, SH.property, prop), (prop, SH.path, self.pick(PROPERTIES)),
+                           (prop, SH.node, self.pick(all_shapes))])
         return groups
 
     def property_shape(self, parent, all_shapes, depth: int = 0) -> list[tuple]:
@@ -233,13 +246,16 @@ class Generator:
         for _ in range(self.rnd.randint(1, 3)):
             group += self.constraint(prop, all_shapes)
         self.used = outer
-        if self.chance(0.1):
+        # a property shape of a property shape applies to the values; with targets of the outer one's own,
+        # it is what hoisting must leave alone
+        nested = depth == 0 and self.chance(0.25)
+        if self.chance(0.5 if nested else 0.1):
             group.append((prop, SH.targetNode, self.pick(NODES)))
         if self.chance(0.1):
             group.append((prop, SH.deactivated, self.pick(TRUE_FORMS + [Literal(False)])))
         if self.chance(0.15):
             group.append((prop, SH.severity, SH.Warning))
-        if depth == 0 and self.chance(0.12):  # a property shape of a property shape: it applies to the values
+        if nested:
             group += self.property_shape(prop, all_shapes, depth + 1)
         return group
 
@@ -519,3 +535,38 @@ def test_a_shape_targeting_rdf_property_sees_every_property():
     expected = reference(case, rdfs=True)
     assert len(expected) >= 3  # ex:p, ex:q and rdf:type, each an IRI where the shape wants a blank node
     assert fast(case, rdfs=True) == expected
+
+
+# --- one case per hoisting guard: each diverges when its guard is taken out of server.fastshacl.hoisted -----
+
+GUARDED = {
+    "closed node shape": ("""ex:n ex:p 1 ; ex:q 2 .""", """
+        ex:N a sh:NodeShape ; sh:targetNode ex:n ; sh:closed true ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ."""),
+    "qualifiedValueShapesDisjoint sibling": ("""ex:n ex:p ex:x . ex:x a ex:A, ex:B .""", """
+        ex:N a sh:NodeShape ; sh:targetNode ex:n ;
+            sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:A ] ; sh:qualifiedMinCount 1 ;
+                          sh:qualifiedValueShapesDisjoint true ] ,
+                        [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:B ] ; sh:qualifiedMaxCount 1 ] ."""),
+    "property shape of a property shape": ("""ex:n ex:p ex:v . ex:v ex:q ex:w .""", """
+        ex:P a sh:PropertyShape ; sh:targetNode ex:n ; sh:path ex:p ;
+            sh:property [ sh:path ex:q ; sh:minCount 1 ] ; sh:property [ sh:path ex:r ; sh:minCount 1 ] ."""),
+    "implicit class target": ("""ex:x a ex:N . ex:m ex:q 1 .""", """
+        ex:N a sh:NodeShape, rdfs:Class ; sh:targetNode ex:m ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ."""),
+    "deactivated node shape": ("""ex:n ex:q 1 .""", """
+        ex:N a sh:NodeShape ; sh:targetNode ex:n ; sh:deactivated true ;
+            sh:property [ sh:path ex:p ; sh:minCount 1 ] ."""),
+    "node shape used by another": ("""ex:a ex:p ex:b . ex:z ex:q 1 .""", """
+        ex:S1 a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:node ex:S2 ] .
+        ex:S2 a sh:NodeShape ; sh:targetNode ex:z ; sh:property [ sh:path ex:q ; sh:minCount 1 ] ."""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GUARDED))
+def test_hoisting_leaves_alone_what_its_guards_protect(name):
+    prefixes = ("@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> . "
+                "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
+    data, shapes = (rdflib.Graph().parse(data=prefixes + text, format="turtle") for text in GUARDED[name])
+    case = Case(seed=-1, data=list(data), shapes=[[list(shapes)]])
+    expected = reference(case, rdfs=False)
+    assert isinstance(expected, list) and (expected or name == "deactivated node shape"), expected
+    assert fast(case, rdfs=False) == expected
