@@ -404,6 +404,8 @@ def diverges(case: Case, rdfs: bool) -> str | None:
     expected = reference(case, rdfs)
     if fast(case, rdfs) == expected:
         return None
+    if _cut_messages(fast(case, rdfs)) == _cut_messages(expected) != (fast(case, rdfs), expected):
+        return "documented: message about a cycle of blank nodes"
     if targets_differ(case, rdfs):
         with rdflib_targets():
             if fast(case, rdfs) == expected or expected[0] == "error":
@@ -423,6 +425,14 @@ def diverges(case: Case, rdfs: bool) -> str | None:
     if any(reference(case, rdfs) != expected for _ in range(3)):
         return "pySHACL answers differently from one run to the next"
     return "unexplained"
+
+
+def _cut_messages(rows):
+    """The results with pySHACL's messages that it cut short (a value that is a cycle of blank nodes is
+    written out to a depth that depends on what it wrote before) left out."""
+    if not isinstance(rows, list):
+        return rows
+    return [row[:-1] if "recursion.too.deep" in row[-1] else row for row in rows]
 
 
 def targets_differ(case: Case, rdfs: bool) -> bool:
