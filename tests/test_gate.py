@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -90,8 +91,15 @@ def test_serve_refuses_what_validate_refuses_with_file_and_line(tmp_path):
     with socket.socket() as probe:  # a port that is free now; the build refuses before anything listens
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    served = subprocess.run([str(TSKG), "--root", str(project.root), "serve", "--port", str(port)], capture_output=True,
-                            text=True, timeout=120, env={**os.environ, **env_cache})  # a hang: it served
+    process = subprocess.Popen([str(TSKG), "--root", str(project.root), "serve", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **env_cache}, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:  # it served: stop it and its workers
+        os.killpg(process.pid, signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=30)
+    served = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     assert served.returncode == 1, served.stderr
     assert "graph/new.ttl:7: " in served.stderr and '"20x3" is not a valid xsd:gYear' in served.stderr
     assert "Traceback" not in served.stderr
