@@ -1,13 +1,12 @@
-"""Validation: SHACL checks of the data with the project's shapes and the ontology (pySHACL),
-then ontology checks of our own (the offline kind of what OOPS! and FOOPS! check), each
-result located in the source files with the file:line index (server.lineindex).
+"""The parts of validation that server.gate puts together: the source files as parsed, the reference SHACL
+validator (pySHACL, `shacl_validate`), the ontology checks of our own (the offline kind of what OOPS! and
+FOOPS! check), and locating each result in the source files with the file:line index (server.lineindex).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 from .lineindex import LineIndex, TurtleIndexError
 from .namespaces import ONTOLOGY, ONTOLOGY_IRI, PREFIXES
 from .reasoning import undo_owlrl_datatypes
-from .terms import to_oxigraph, to_rdflib
+from .terms import rdflib_graph, to_oxigraph, to_rdflib
 from .turtle import TurtleSyntaxError, parse_turtle
 
 
@@ -45,7 +44,8 @@ class Result:
     triple_file: str | None = None  # where the offending triple is written, when there is one
     triple_line: int | None = None
     triple_column: int | None = None
-    check: str = "shacl"          # "shacl" (the project's shapes) or "ontology" (our ontology checks)
+    check: str = "shacl"          # "shacl" (the project's shapes), "ontology" (our ontology checks) or
+                                  # "literal" (a literal ill-typed for its XSD datatype, server.literals)
 
 
 @dataclass
@@ -76,13 +76,13 @@ def _text(term) -> str | None:
 def shacl_validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> Report:
     """Validate `data` against `shapes`, with `ontology` mixed in and RDFS inference,
     so that a shape targeting a superclass sees instances of its subclasses."""
-    results = [r for r, _ in _pyshacl(data, shapes, ontology, inference="rdfs")]
+    results = [r for r, _ in pyshacl_results(data, shapes, ontology, inference="rdfs")]
     results.sort(key=lambda r: (r.focus or "", r.severity, r.message, r.path or ""))
     return Report(conforms=not any(r.severity == "Violation" for r in results), results=results)
 
 
 @contextlib.contextmanager
-def _sparql_parsed_once():
+def sparql_parsed_once():
     """Parse each SPARQL query text once while pySHACL runs.
 
     pySHACL evaluates a SHACL-SPARQL constraint by handing rdflib the same query text for every
@@ -108,10 +108,10 @@ def _sparql_parsed_once():
         SPARQLProcessor.query = original
 
 
-def _pyshacl(data, shapes, ontology, inference) -> list[tuple[Result, dict]]:
+def pyshacl_results(data, shapes, ontology, inference) -> list[tuple[Result, dict]]:
     """pySHACL's results, each with the rdflib terms it is about."""
     try:
-        with _sparql_parsed_once():
+        with sparql_parsed_once():
             _, report_graph, _ = pyshacl.validate(
                 data,
                 shacl_graph=shapes,
@@ -122,34 +122,45 @@ def _pyshacl(data, shapes, ontology, inference) -> list[tuple[Result, dict]]:
             )
     finally:
         undo_owlrl_datatypes()  # pySHACL's "rdfs" inference runs owlrl
-    g = report_graph
+    return report_results(report_graph)
+
+
+def report_results(g: rdflib.Graph) -> list[tuple[Result, dict]]:
+    """The results of a SHACL validation report graph, each with the rdflib terms it is about
+    ("focus", "value", "shape", "severity", "path" and, for a path `^p`, "inverse": p).
+
+    Only the report's own sh:result nodes count: the results pySHACL nests under them as sh:detail
+    (why an sh:node shape failed) are explanations of one finding, not findings of their own."""
     out = []
-    for node in g.subjects(RDF.type, SH.ValidationResult):
-        severity = g.value(node, SH.resultSeverity)
-        messages = [str(m) for m in g.objects(node, SH.resultMessage)]
-        terms = {
-            "focus": g.value(node, SH.focusNode),
-            "path": g.value(node, SH.resultPath),
-            "value": g.value(node, SH.value),
-            "shape": g.value(node, SH.sourceShape),
-            "path_graph": g,
-        }
-        out.append((
-            Result(
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                message="; ".join(sorted(messages)) or "(no message)",
-                focus=_text(terms["focus"]),
-                path=_path_text(g, terms["path"]),
-                value=_text(terms["value"]),
-                shape=_text(terms["shape"]),
-                constraint=_text(g.value(node, SH.sourceConstraintComponent)),
-            ),
-            terms,
-        ))
+    for report in g.subjects(RDF.type, SH.ValidationReport):
+        for node in g.objects(report, SH.result):
+            severity = g.value(node, SH.resultSeverity)
+            messages = [str(m) for m in g.objects(node, SH.resultMessage)]
+            path = g.value(node, SH.resultPath)
+            terms = {
+                "focus": g.value(node, SH.focusNode),
+                "path": path,
+                "inverse": g.value(path, SH.inversePath) if isinstance(path, rdflib.BNode) else None,
+                "value": g.value(node, SH.value),
+                "shape": g.value(node, SH.sourceShape),
+                "severity": severity,
+            }
+            out.append((
+                Result(
+                    severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                    message="; ".join(sorted(messages)) or "(no message)",
+                    focus=_text(terms["focus"]),
+                    path=path_text(g, path),
+                    value=_text(terms["value"]),
+                    shape=_text(terms["shape"]),
+                    constraint=_text(g.value(node, SH.sourceConstraintComponent)),
+                ),
+                terms,
+            ))
     return out
 
 
-def _path_text(g: rdflib.Graph, path) -> str | None:
+def path_text(g: rdflib.Graph, path) -> str | None:
     """A SHACL path in SPARQL property path syntax (a blank node path would print as `_:…`)."""
     if path is None:
         return None
@@ -157,23 +168,24 @@ def _path_text(g: rdflib.Graph, path) -> str | None:
         return path.n3()
     inverse = g.value(path, SH.inversePath)
     if inverse is not None:
-        return "^" + (_path_text(g, inverse) or "?")
+        return "^" + (path_text(g, inverse) or "?")
     items = list(rdflib.collection.Collection(g, path)) if g.value(path, RDF.first) is not None else None
     if items:
-        return "/".join(_path_text(g, i) or "?" for i in items)
+        return "/".join(path_text(g, i) or "?" for i in items)
     for predicate, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
         inner = g.value(path, predicate)
         if inner is not None:
-            return f"({_path_text(g, inner)}){mark}"
+            return f"({path_text(g, inner)}){mark}"
     alternatives = g.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(_path_text(g, i) or "?" for i in rdflib.collection.Collection(g, alternatives)) + ")"
+        return "(" + "|".join(path_text(g, i) or "?" for i in rdflib.collection.Collection(g, alternatives)) + ")"
     return path.n3()
 
 
 # --- ontology checks ------------------------------------------------------------------------------
 
 CHECKS = "https://w3id.org/tskg/checks#"
+XSD_STRING = rdflib.XSD.string
 
 # The ontology's metadata, as SHACL core shapes (OOPS! P38 no ontology declaration, P41 no
 # licence; the FOOPS! metadata checks).
@@ -269,12 +281,10 @@ _CHECK_PREFIXES = "".join(
 )
 
 
-def run_ontology_checks(graph: rdflib.Graph) -> list[tuple[Result, dict]]:
-    """Run ONTOLOGY_CHECKS over `graph` (ontology and data as written)."""
+def run_ontology_checks(triples: list[ox.Triple]) -> list[tuple[Result, dict]]:
+    """Run ONTOLOGY_CHECKS over `triples` (ontology and data as written)."""
     store = ox.Store()
-    store.bulk_extend(
-        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.DefaultGraph()) for s, p, o in graph
-    )
+    store.bulk_extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples)
     out = []
     for check in ONTOLOGY_CHECKS:
         query = f"{_CHECK_PREFIXES}SELECT DISTINCT ?this ?path ?value WHERE {{ {check.where} }}"
@@ -285,7 +295,7 @@ def run_ontology_checks(graph: rdflib.Graph) -> list[tuple[Result, dict]]:
                 Result(severity=check.severity, message=check.message, focus=_text(focus),
                        path=_text(path), value=_text(value), shape=_text(shape),
                        constraint=SH.SPARQLConstraintComponent.n3(), check="ontology"),
-                {"focus": focus, "path": path, "value": value, "shape": shape, "path_graph": graph},
+                {"focus": focus, "path": path, "value": value, "shape": shape, "inverse": None},
             ))
     return out
 
@@ -301,21 +311,97 @@ class SourceError(Exception):
 class SourceFile:
     path: Path
     display: str  # as reports name it (relative to the project root when inside it)
-    role: str     # "ontology", "shapes" or "data"
+    role: str     # "ontology", "shapes", "data", or "context" (see Sources)
 
 
 @dataclass
-class Sources:
-    """The strictly parsed files as rdflib graphs, with the index of where things are written.
-    Blank nodes are scoped per file (two files may both say `_:a` and mean different nodes)."""
+class ParsedFile:
+    source: SourceFile
+    text: bytes
+    triples: list[ox.Triple]  # as the strict gate parsed them (blank node labels as written)
+    number: int               # its place in the list of files, which scopes its blank nodes
 
-    ontology: rdflib.Graph
-    shapes: rdflib.Graph
-    data: rdflib.Graph
-    index: LineIndex
-    files: list[SourceFile]
-    counts: dict[str, int]
-    index_errors: list[str] = field(default_factory=list)
+    def scoped(self, node: ox.BlankNode) -> ox.BlankNode:
+        """Blank node labels are local to their file: `_:a` in two files is two nodes."""
+        return ox.BlankNode(f"f{self.number}x{node.value}")
+
+
+CONTEXT_PREDICATES = (ox.NamedNode(str(RDF.type)), ox.NamedNode(str(rdflib.RDFS.label)))
+
+
+class Sources:
+    """The strictly parsed files: their triples by role, in pyoxigraph terms with blank nodes scoped per
+    file, and, made when first asked for, the same as rdflib graphs (`ontology`, `shapes`, `data`) and
+    the index of where things are written (`index`, server.lineindex).
+
+    A "context" file (graph/ beside a file checked with `tskg validate --alone`) adds only the types and
+    labels of the IRIs the data files mention, so that their references resolve; the nodes it alone
+    describes are `context_nodes`, whose own findings belong to graph/, not to the files checked."""
+
+    def __init__(self, parsed: list[ParsedFile]):
+        self.parsed = parsed
+        self.files = [p.source for p in parsed]
+        self.triples: dict[str, list[ox.Triple]] = {"ontology": [], "shapes": [], "data": []}
+        self.counts: dict[str, int] = {}
+        self.index_errors: list[str] = []
+        for p in parsed:
+            if p.source.role != "context":
+                triples = [self._scope(p, t) for t in p.triples]
+                self.triples[p.source.role].extend(triples)
+                self.counts[p.source.display] = len(triples)
+        mentioned = {term for t in self.triples["data"] for term in (t.subject, t.object)
+                     if isinstance(term, ox.NamedNode)}
+        described = {t.subject for t in self.triples["data"]}
+        self.context_nodes: set = set()
+        for p in parsed:
+            if p.source.role == "context":
+                kept = [t for t in p.triples if t.subject in mentioned and t.predicate in CONTEXT_PREDICATES]
+                self.triples["data"].extend(kept)
+                self.counts[p.source.display] = len(kept)
+                self.context_nodes.update(t.subject for t in kept if t.subject not in described)
+        self._graphs: dict[str, rdflib.Graph] = {}
+        self._index: LineIndex | None = None
+
+    @staticmethod
+    def _scope(p: ParsedFile, t: ox.Triple) -> ox.Triple:
+        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
+            s = p.scoped(t.subject) if isinstance(t.subject, ox.BlankNode) else t.subject
+            o = p.scoped(t.object) if isinstance(t.object, ox.BlankNode) else t.object
+            return ox.Triple(s, t.predicate, o)
+        return t
+
+    def _graph(self, role: str) -> rdflib.Graph:
+        if role not in self._graphs:
+            self._graphs[role] = rdflib_graph(self.triples[role])
+        return self._graphs[role]
+
+    @property
+    def ontology(self) -> rdflib.Graph:
+        return self._graph("ontology")
+
+    @property
+    def shapes(self) -> rdflib.Graph:
+        return self._graph("shapes")
+
+    @property
+    def data(self) -> rdflib.Graph:
+        return self._graph("data")
+
+    @property
+    def index(self) -> LineIndex:
+        """Where things are written in the files (context files aside), indexed when first asked for:
+        a second, slower parse, only needed when there is something to report."""
+        if self._index is None:
+            self._index = LineIndex()
+            for p in self.parsed:
+                if p.source.role == "context":
+                    continue
+                try:
+                    self._index.add_file(p.text.decode("utf-8"), p.source.display, p.triples,
+                                         base_iri=p.source.path.resolve().as_uri(), rename=p.scoped)
+                except (TurtleIndexError, UnicodeDecodeError, RecursionError) as err:
+                    self.index_errors.append(f"{p.source.display}: no line numbers ({err})")
+        return self._index
 
 
 def read_source(path: Path, display: str, max_bytes: int | None = None) -> bytes:
@@ -338,40 +424,21 @@ def read_source(path: Path, display: str, max_bytes: int | None = None) -> bytes
 
 
 def load_sources(files: list[SourceFile], max_bytes: int | None = None) -> Sources:
-    """Parse every file through the strict gate and index it. All syntax errors are collected
-    (one per file) and raised together as SyntaxErrors."""
-    graphs = {"ontology": rdflib.Graph(), "shapes": rdflib.Graph(), "data": rdflib.Graph()}
-    index = LineIndex()
-    counts: dict[str, int] = {}
+    """Parse every file through the strict gate. All syntax errors are collected (one per file) and
+    raised together as SyntaxErrors."""
+    parsed: list[ParsedFile] = []
     errors: list[TurtleSyntaxError] = []
-    index_errors: list[str] = []
     for number, source in enumerate(files):
         data = read_source(source.path, source.display, max_bytes)
-        base = source.path.resolve().as_uri()
         try:
-            triples = parse_turtle(data, source.display, base_iri=base)
+            triples = parse_turtle(data, source.display, base_iri=source.path.resolve().as_uri())
         except TurtleSyntaxError as err:
             errors.append(err)
             continue
-        if errors:
-            continue  # no use building graphs that will not be validated
-
-        def scoped(node: ox.BlankNode, number=number) -> ox.BlankNode:
-            return ox.BlankNode(f"f{number}x{node.value}")
-
-        graph = graphs[source.role]
-        for t in triples:
-            s = scoped(t.subject) if isinstance(t.subject, ox.BlankNode) else t.subject
-            o = scoped(t.object) if isinstance(t.object, ox.BlankNode) else t.object
-            graph.add((to_rdflib(s), to_rdflib(t.predicate), to_rdflib(o)))
-        counts[source.display] = len(triples)
-        try:
-            index.add_file(data.decode("utf-8"), source.display, triples, base_iri=base, rename=scoped)
-        except (TurtleIndexError, UnicodeDecodeError, RecursionError) as err:
-            index_errors.append(f"{source.display}: no line numbers ({err})")
+        parsed.append(ParsedFile(source, data, triples, number))
     if errors:
         raise SyntaxErrors(errors)
-    return Sources(graphs["ontology"], graphs["shapes"], graphs["data"], index, files, counts, index_errors)
+    return Sources(parsed)
 
 
 class SyntaxErrors(Exception):
@@ -382,42 +449,7 @@ class SyntaxErrors(Exception):
         self.errors = errors
 
 
-def validate_sources(sources: Sources, prefer: list[str] | None = None, ontology_checks: bool = True) -> Report:
-    """SHACL with the project's shapes, then the ontology checks; every result located."""
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    located: list[Result] = []
-    namer = _Namer(sources.shapes, sources.index, scope=to_oxigraph)
-    try:
-        shacl_results = _pyshacl(sources.data, sources.shapes, sources.ontology, inference="rdfs")
-    except pyshacl.errors.ReportableRuntimeError as err:
-        shapes_files = ", ".join(f.display for f in sources.files if f.role == "shapes") or "the shapes"
-        reason = " ".join(str(err.message if hasattr(err, "message") else err).split("\n")[0].split())
-        raise SourceError(f"{shapes_files}: not valid SHACL: {reason}") from None
-    for result, terms in shacl_results:
-        located.append(_locate(result, terms, sources, namer, prefer or []))
-    timings["shacl"] = time.perf_counter() - started
-    if ontology_checks:
-        started = time.perf_counter()
-        metadata = rdflib.Graph().parse(data=METADATA_SHAPES, format="turtle")
-        check_namer = _Namer(metadata, sources.index)
-        for result, terms in _pyshacl(sources.ontology, metadata, None, inference="none"):
-            result.check = "ontology"
-            located.append(_locate(result, terms, sources, check_namer, prefer or []))
-        for result, terms in run_ontology_checks(sources.ontology + sources.data):
-            located.append(_locate(result, terms, sources, check_namer, prefer or []))
-        timings["ontology_checks"] = time.perf_counter() - started
-    located.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus or "", r.severity, r.rule or "", r.message))
-    return Report(
-        conforms=not any(r.severity == "Violation" for r in located),
-        results=located,
-        files=[f.display for f in sources.files],
-        triples=sum(sources.counts.values()),
-        timings=timings,
-    )
-
-
-class _Namer:
+class Namer:
     """Readable names: prefixed names where a prefix is known, property shapes as
     `NodeShape/path` (they are usually blank nodes, which have no stable name); two property
     shapes of one node shape with the same path are told apart by their order in the file."""
@@ -446,7 +478,9 @@ class _Namer:
                     return f"{best[0]}:{local}"
             return term.n3()
         if isinstance(term, rdflib.Literal):
-            return term.n3()
+            if term.language or term.datatype is None or term.datatype == XSD_STRING:
+                return rdflib.Literal(str(term), lang=term.language).n3()
+            return f"{rdflib.Literal(str(term)).n3()}^^{self.compact(term.datatype)}"
         return "[]" if term is not None else ""
 
     def compact_path(self, path: str) -> str:
@@ -465,7 +499,7 @@ class _Namer:
         parent_name = self.compact(parent) if isinstance(parent, rdflib.URIRef) else None
         if isinstance(shape, rdflib.URIRef):
             return self.compact(shape), parent_name
-        path = _path_text(self.shapes, self.shapes.value(shape, SH.path))
+        path = path_text(self.shapes, self.shapes.value(shape, SH.path))
         name = self.compact_path(path) if path else "[]"
         if parent is not None:
             name = f"{parent_name or '[]'}/{name}"
@@ -487,8 +521,9 @@ class _Namer:
         return ("~", 0, 0)
 
 
-def _locate(result: Result, terms: dict, sources: Sources, namer: _Namer, prefer: list[str]) -> Result:
-    """Fill in where the focus node and the offending triple are written, and readable names."""
+def locate(result: Result, terms: dict, sources: Sources, namer: Namer, prefer: list[str]) -> Result:
+    """Fill in where the focus node and the offending triple are written, and readable names.
+    `terms` holds the rdflib terms of the result (see report_results)."""
     index = sources.index
     focus, path, value = terms["focus"], terms["path"], terms["value"]
     result.rule, result.node_shape = namer.shape(terms["shape"])
@@ -509,19 +544,17 @@ def _locate(result: Result, terms: dict, sources: Sources, namer: _Namer, prefer
         triple = None
         if isinstance(path, rdflib.URIRef):
             triple = index.where_triple(focus_ox, ox.NamedNode(str(path)), value_ox)
-        elif path is not None and value_ox is not None:
-            inverse = terms["path_graph"].value(path, SH.inversePath)
-            if isinstance(inverse, rdflib.URIRef):
-                triple = index.where_triple(value_ox, ox.NamedNode(str(inverse)), focus_ox)
+        elif isinstance(terms.get("inverse"), rdflib.URIRef) and value_ox is not None:
+            triple = index.where_triple(value_ox, ox.NamedNode(str(terms["inverse"])), focus_ox)
         if triple is not None:
             result.triple_file, result.triple_line, result.triple_column = triple.file, triple.line, triple.column
     result.focus_label = _focus_label(focus, sources, namer)
     if result.value is not None and value is not None:
-        result.value = namer.compact(value) if isinstance(value, rdflib.URIRef) else result.value
+        result.value = namer.compact(value) if isinstance(value, (rdflib.URIRef, rdflib.Literal)) else result.value
     return result
 
 
-def _focus_label(focus, sources: Sources, namer: _Namer) -> str:
+def _focus_label(focus, sources: Sources, namer: Namer) -> str:
     """A blank node is named by what points at it: `tskr:quote-s14 oa:hasSelector []`."""
     if not isinstance(focus, rdflib.BNode):
         return namer.compact(focus) if focus is not None else ""

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from helpers import REPO_ROOT, Serve, alive, descendants, free_port, tskg
+from conftest import ONTOLOGY_HEADER
+from helpers import Serve, alive, descendants, free_port, tskg
 from server.namespaces import GRAPH_ASSERTED
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -229,11 +229,9 @@ def test_a_store_that_cannot_open_here_is_reported_and_kept(tmp_path):
 
 # --- bad data ---------------------------------------------------------------------------------------------
 
-TINY_ONTOLOGY = """@prefix tsk: <https://w3id.org/tskg/ontology#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
+TINY_ONTOLOGY = ONTOLOGY_HEADER + """@prefix tsk: <https://w3id.org/tskg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/tskg/ontology> a owl:Ontology .
-tsk:State a owl:Class ; rdfs:label "State"@en .
+tsk:State a owl:Class ; rdfs:label "State"@en ; rdfs:comment "A state."@en .
 """
 TINY_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix tsk: <https://w3id.org/tskg/ontology#> .
