@@ -6,7 +6,7 @@
       (server.fastshacl, or pySHACL itself: engine "pyshacl", the reference)
     → the ontology's metadata and our ontology checks (server.validation)
     → one finding per mistake (see `one_per_mistake`)
-    → each finding located in the files (file:line, server.lineindex)
+    → each finding located in the files (file:line, server.sources.lineindex)
 
 The Turtle syntax gate comes first, in load_sources (server.validation).
 """
@@ -25,7 +25,7 @@ from . import fastshacl
 from .literals import ill_typed
 from .namespaces import DATA, ONTOLOGY
 from .project import Project
-from .quotes import sentences
+from .sources.quotes import sentences
 from .terms import to_oxigraph, to_rdflib
 from .validation import (
     CHECKS,
@@ -201,4 +201,4 @@ def _missing_quote(focus, sources: Sources) -> str | None:
                 f"tskr:quote-s{last:02d}; tskr:quote-s00 is the title). Cite the quote of the sentence that "
                 f"supports the fact.")
     return (f"Sentence {number} of the article has no quote in graph/ yet: add its tsk:Quote to "
-            f"graph/source.ttl (python -m server.quotes prints it).")
+            f"graph/source.ttl (python -m server.sources.quotes prints it).")

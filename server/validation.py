@@ -1,6 +1,6 @@
 """The parts of validation that server.gate puts together: the source files as parsed, the reference SHACL
 validator (pySHACL, `shacl_validate`), the ontology checks of our own (the offline kind of what OOPS! and
-FOOPS! check), and locating each result in the source files with the file:line index (server.lineindex).
+FOOPS! check), and locating each result in the source files with the file:line index (server.sources.lineindex).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 
-from .lineindex import LineIndex, TurtleIndexError
+from .sources.lineindex import LineIndex, TurtleIndexError
 from .namespaces import ONTOLOGY, ONTOLOGY_IRI, PREFIXES
 from .reasoning import undo_owlrl_datatypes
 from .terms import rdflib_graph, to_oxigraph, to_rdflib
-from .turtle import TurtleSyntaxError, parse_turtle
+from .sources.turtle import TurtleSyntaxError, parse_turtle
 
 
 @dataclass
@@ -332,7 +332,7 @@ CONTEXT_PREDICATES = (ox.NamedNode(str(RDF.type)), ox.NamedNode(str(rdflib.RDFS.
 class Sources:
     """The strictly parsed files: their triples by role, in pyoxigraph terms with blank nodes scoped per
     file, and, made when first asked for, the same as rdflib graphs (`ontology`, `shapes`, `data`) and
-    the index of where things are written (`index`, server.lineindex).
+    the index of where things are written (`index`, server.sources.lineindex).
 
     A "context" file (graph/ beside a file checked with `tskg validate --alone`) adds only the types and
     labels of the IRIs the data files mention, so that their references resolve; the nodes it alone

@@ -13,7 +13,7 @@ from server.build import parse_sources
 from server.fastshacl import hoisted, undo_owlrl_datatypes, validate
 from server.project import Project
 from server.terms import rdflib_graph
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 from server.validation import shacl_validate
 
 FAULTS = """

@@ -153,7 +153,7 @@ def test_citing_a_sentence_whose_quote_is_not_written_yet_says_how_to_add_it(tmp
              if r.focus == "<https://w3id.org/tskg/id/quote-s03>"]
     assert [r.message for r in found] == [
         "Sentence 3 of the article has no quote in graph/ yet: add its tsk:Quote to graph/source.ttl "
-        "(python -m server.quotes prints it)."]
+        "(python -m server.sources.quotes prints it)."]
 
 
 def test_alone_resolves_what_graph_describes_and_still_flags_what_it_does_not(tmp_path):

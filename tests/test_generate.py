@@ -11,7 +11,7 @@ import pytest
 
 from server.scale.generate import MARKER, generate, parse_size
 from server.project import Project
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 
 
 def _graph_triples(directory) -> list[ox.Triple]:

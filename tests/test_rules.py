@@ -15,7 +15,7 @@ import pytest
 from server.reasoning import owlrl_inferred, undo_owlrl_datatypes
 from server.rules import OWL, RDF, RDFS, UnsupportedConstruct, inferred_triples, out_of_scope
 from server.terms import rdflib_graph, to_oxigraph
-from server.turtle import parse_turtle, parse_turtle_file
+from server.sources.turtle import parse_turtle, parse_turtle_file
 
 # A small ontology and data set that uses every construct the reasoner implements, written so that
 # the constructs interact (inverse of a symmetric property, chain over a transitive property,

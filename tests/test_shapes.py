@@ -27,7 +27,7 @@ from server.build import parse_sources
 from server.gate import ENGINES, check, project_files
 from server.namespaces import CONCEPT, DATA, ONTOLOGY
 from server.terms import rdflib_graph
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 from server.validation import SourceFile, load_sources, shacl_validate
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "invalid"

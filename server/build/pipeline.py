@@ -31,7 +31,7 @@ from ..project import Project, digest_files
 from ..reasoning import owlrl_inferred
 from ..rules import inferred_triples
 from ..terms import rdflib_graph, to_oxigraph
-from ..turtle import parse_turtle_file
+from ..sources.turtle import parse_turtle_file
 from ..validation import Report, Result, SyntaxErrors, load_sources
 from . import cache
 from .derive import derive, rules

@@ -315,7 +315,7 @@ REASONING_CODE = """
 import json, sys, time
 from server.project import Project
 from server.build import scope_blank_nodes
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 from server.rules import inferred_triples
 p = Project.locate({root!r})
 onto = [t for f in p.ontology_files for t in scope_blank_nodes(parse_turtle_file(f))]
@@ -336,7 +336,7 @@ import json, logging, time
 logging.disable(logging.WARNING)
 from server.project import Project
 from server.build import scope_blank_nodes
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 from server.terms import rdflib_graph
 from server import fastshacl
 p = Project.locate({root!r})
