@@ -14,7 +14,7 @@ from server.project import Project
 
 __all__ = ["REPO_ROOT", "SHARED", "LiveServer"]
 
-# The ontology metadata that the gate (server.gate) asks of every project: a small test project starts with it.
+# The ontology metadata that the gate (server.checks.gate) asks of every project: a small test project starts with it.
 ONTOLOGY_HEADER = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix vann: <http://purl.org/vocab/vann/> .

@@ -49,7 +49,7 @@ def test_validation_after_reasoning_in_the_same_process_still_reads_gmonthday_da
     """owlrl leaves its own lexical converters in rdflib; its xsd:gMonthDay one rejects "--10-08",
     which made a validation after reasoning in one process flag every such date."""
     from server.reasoning import owlrl_inferred
-    from server.validation import shacl_validate
+    from server.checks.shacl_reference import shacl_validate
 
     owlrl_inferred(parse_sources(project).data)
     sources = parse_sources(project)  # literals made after owlrl ran

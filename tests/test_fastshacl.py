@@ -1,4 +1,4 @@
-"""server.fastshacl against the reference, server.validation.shacl_validate (pySHACL with RDFS
+"""server.checks.shacl_fast against the reference, server.checks.shacl_reference.shacl_validate (pySHACL with RDFS
 inference): the same report, result for result, on the curated graph as it is and with faults added
 that trip most kinds of constraint the shapes use."""
 
@@ -10,11 +10,11 @@ import shutil
 import pytest
 
 from server.build import parse_sources
-from server.fastshacl import hoisted, undo_owlrl_datatypes, validate
+from server.checks.shacl_fast import hoisted, undo_owlrl_datatypes, validate
 from server.project import Project
 from server.terms import rdflib_graph
 from server.sources.turtle import parse_turtle_file
-from server.validation import shacl_validate
+from server.checks.shacl_reference import shacl_validate
 
 FAULTS = """
 @prefix tsk: <https://w3id.org/tskg/ontology#> .
@@ -129,7 +129,7 @@ def test_gmonthday_dates_still_conform_after_owlrl_ran(project):
     assert not [r for r in report.results if "gMonthDay" in (r.value or "")]
 
 
-# --- SPARQL targets: the documented differences (server.fastshacl.DOCUMENTED), and what is the same ----------
+# --- SPARQL targets: the documented differences (server.checks.shacl_fast.DOCUMENTED), and what is the same ----------
 
 TARGET_DATA = """
 @prefix ex: <http://example.org/> .
@@ -158,7 +158,7 @@ def _targeted(select: str, engine: str) -> set[str]:
     if engine == "fast":
         found = validate(data, shapes, [], rdfs=False)
     else:
-        from server.validation import pyshacl_results
+        from server.checks.shacl_reference import pyshacl_results
         from server.terms import rdflib_graph
         found = [r for r, _ in pyshacl_results(rdflib_graph(data), shapes, None, inference="none")]
         found = type("R", (), {"results": found})
@@ -209,7 +209,7 @@ def test_parts_handed_to_one_worker_process_lose_nothing(faulty, monkeypatch):
     stripped of their targets by the first (it did: results went missing, one run in about forty)."""
     import multiprocessing
 
-    import server.fastshacl as fastshacl
+    import server.checks.shacl_fast as fastshacl
 
     real = multiprocessing.get_context("fork")
 

@@ -1,4 +1,4 @@
-"""The one gate (server.gate): `tskg validate` and the build that `tskg serve` serves apply the same checks with
+"""The one gate (server.checks.gate): `tskg validate` and the build that `tskg serve` serves apply the same checks with
 the same verdict, and each mistake is one finding that says what to do.
 
 The cases copy the real project (ontology, shapes, graph/) into a temporary directory and add one file of
@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from server.build import ValidationFailed, build
-from server.gate import ENGINES, check, project_files
+from server.checks.gate import ENGINES, check, project_files
 from server.project import Project
-from server.validation import SourceFile, load_sources
+from server.sources.files import SourceFile, load_sources
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TSKG = Path(sys.executable).parent / "tskg"

@@ -1,4 +1,4 @@
-"""server.literals: the lexical spaces of XML Schema 1.1 Part 2, checked on the forms the specification itself
+"""server.checks.literals: the lexical spaces of XML Schema 1.1 Part 2, checked on the forms the specification itself
 gives as valid and invalid (examples of sections 3.3 and 3.4), and on the mistakes contributors make."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from server.literals import DATATYPES, ill_typed, problem
+from server.checks.literals import DATATYPES, ill_typed, problem
 
 X = "http://www.w3.org/2001/XMLSchema#"
 

@@ -179,7 +179,7 @@ def test_unsupported_constructs_are_refused(construct):
 
 def test_rdfs_profile_equals_pyshacls_rdfs_closure(project):
     """profile="rdfs" is what pySHACL adds for inference="rdfs" (owlrl's RDFS rules, no axioms), less the
-    generalized triples about literals: server.fastshacl validates data + this closure instead."""
+    generalized triples about literals: server.checks.shacl_fast validates data + this closure instead."""
     import owlrl
     import rdflib
     from pyshacl.inference import CustomRDFSSemantics

@@ -1,4 +1,4 @@
-"""server.fastshacl against pySHACL (the reference, server.validation.pyshacl_results) on random shapes and data.
+"""server.checks.shacl_fast against pySHACL (the reference, server.checks.shacl_reference.pyshacl_results) on random shapes and data.
 
 A seeded generator writes small cases that use every constraint component the fast path handles (value type,
 cardinality, value range, string, property pair, logical, shape-based and other constraints, sh:sparql
@@ -11,9 +11,9 @@ classes) and the parallel split (every third case runs with two worker processes
 Each case is validated both ways and the reports compared result for result:
 
 - without inference (rdfs=False, pySHACL inference "none"): the SHACL part alone, which must be equal, except
-  where a documented difference explains the divergence (see DOCUMENTED in server/fastshacl.py): a SPARQL
+  where a documented difference explains the divergence (see DOCUMENTED in server/checks/shacl_fast.py): a SPARQL
   target answered differently by Oxigraph's and rdflib's SPARQL engines, or an ill-typed literal (which the
-  gate refuses before SHACL runs, server.literals);
+  gate refuses before SHACL runs, server.checks.literals);
 - with RDFS inference (the gate's setting): every divergence is either one of those or comes from the RDFS
   closure (server.rules, checked here by validating pySHACL's own closure instead), which branch reasoner-diff
   works on.
@@ -45,11 +45,11 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from server import fastshacl
-from server.literals import problem
+from server.checks import shacl_fast as fastshacl
+from server.checks.literals import problem
 from server.reasoning import undo_owlrl_datatypes
 from server.terms import to_oxigraph, to_rdflib
-from server.validation import pyshacl_results
+from server.checks.shacl_reference import pyshacl_results
 
 CASES = int(os.environ.get("TSKG_DIFF_CASES", "150"))
 FIRST_SEED = int(os.environ.get("TSKG_DIFF_SEED", "0"))
@@ -547,7 +547,7 @@ def test_a_shape_targeting_rdf_property_sees_every_property():
     assert fast(case, rdfs=True) == expected
 
 
-# --- one case per hoisting guard: each diverges when its guard is taken out of server.fastshacl.hoisted -----
+# --- one case per hoisting guard: each diverges when its guard is taken out of server.checks.shacl_fast.hoisted -----
 
 GUARDED = {
     "closed node shape": ("""ex:n ex:p 1 ; ex:q 2 .""", """

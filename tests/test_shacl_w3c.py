@@ -1,6 +1,6 @@
 """The W3C SHACL test suite (../shared/w3c/shacl: core and SPARQL-based constraints, manifests in Turtle) run
-against the fast path (server.fastshacl, without inference, as the suite is written) and the reference
-(pySHACL, server.validation.pyshacl_results).
+against the fast path (server.checks.shacl_fast, without inference, as the suite is written) and the reference
+(pySHACL, server.checks.shacl_reference.pyshacl_results).
 
 Each test's report must have exactly the expected results: focus node, path, value, severity, source shape and
 constraint component (blank nodes compared by what they are: the triples they head), and the expected
@@ -25,10 +25,10 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
-from server import fastshacl
+from server.checks import shacl_fast as fastshacl
 from server.reasoning import undo_owlrl_datatypes
 from server.terms import to_rdflib
-from server.validation import path_text, pyshacl_results
+from server.checks.shacl_reference import path_text, pyshacl_results
 
 SUITE = Path(__file__).resolve().parent.parent.parent / "shared" / "w3c" / "shacl"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -1,5 +1,5 @@
-"""The SHACL shapes (ontology/shapes.ttl), run as the build runs them (server.gate), with both validators:
-the fast path (server.fastshacl) and pySHACL (the reference), which must give the same findings.
+"""The SHACL shapes (ontology/shapes.ttl), run as the build runs them (server.checks.gate), with both validators:
+the fast path (server.checks.shacl_fast) and pySHACL (the reference), which must give the same findings.
 
 Each file in tests/fixtures/invalid/ holds one kind of mistake a contributor makes and names, in
 its leading comments, the shape that must report it and the focus node it must be reported on:
@@ -24,11 +24,12 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from server.build import parse_sources
-from server.gate import ENGINES, check, project_files
+from server.checks.gate import ENGINES, check, project_files
 from server.namespaces import CONCEPT, DATA, ONTOLOGY
 from server.terms import rdflib_graph
 from server.sources.turtle import parse_turtle_file
-from server.validation import SourceFile, load_sources, shacl_validate
+from server.checks.shacl_reference import shacl_validate
+from server.sources.files import SourceFile, load_sources
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "invalid"
 FIXTURES = sorted(FIXTURES_DIR.glob("*.ttl"))

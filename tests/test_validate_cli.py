@@ -660,7 +660,7 @@ def test_github_workflow_runs_the_users_command():
 def test_sparql_constraints_parsed_once_per_text(monkeypatch):
     import rdflib
 
-    import server.validation as validation
+    import server.checks.shacl_reference as validation
 
     data = rdflib.Graph().parse(data="""
         @prefix ex: <http://example.org/> .

@@ -1,11 +1,11 @@
 """The pipeline, built once and shared by the command line and the server:
 
-    Turtle files → strict parse → the gate (server.gate: literals, SHACL, ontology checks) → OWL RL reasoning
+    Turtle files → strict parse → the gate (server.checks.gate: literals, SHACL, ontology checks) → OWL RL reasoning
     → on-disk store
 
 Two implementations of the checks and the reasoning, with the same results (tests/test_rules.py,
 tests/test_fastshacl.py): reasoner="rules" (the default) keeps the triples in pyoxigraph terms, reasons
-with server.rules and validates with server.fastshacl; reasoner="owlrl" is the reference, rdflib graphs
+with server.rules and validates with server.checks.shacl_fast; reasoner="owlrl" is the reference, rdflib graphs
 with owlrl and pySHACL (inference "rdfs"), about 0.5 ms per triple for each of the two.
 
 A build is cached under the project's cache directory by a digest of the source files, so a restart
@@ -25,21 +25,22 @@ import pyoxigraph as ox
 import rdflib
 
 from .. import __version__
-from ..gate import check, project_files
+from ..checks.gate import check, project_files
 from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS
 from ..project import Project, digest_files
 from ..reasoning import owlrl_inferred
 from ..rules import inferred_triples
 from ..terms import rdflib_graph, to_oxigraph
 from ..sources.turtle import parse_turtle_file
-from ..validation import Report, Result, SyntaxErrors, load_sources
+from ..checks.results import Report, Result
+from ..sources.files import SyntaxErrors, load_sources
 from . import cache
 from .derive import derive, rules
 
 # Bump when the build's output changes for the same input, so old caches are not reused.
 PIPELINE_VERSION = f"{__version__}/5"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file;
 #                                        4: build.json lists the size and checksum of every file;
-#                                        5: the gate of server.gate (literals and ontology checks too)
+#                                        5: the gate of server.checks.gate (literals and ontology checks too)
 
 
 class ValidationFailed(Exception):
@@ -156,7 +157,7 @@ def _run_pipeline(project: Project, directory: Path, digest: str, *, validate: b
 
     warnings: list[Result] = []
     if validate:
-        # The same gate as `tskg validate` (server.gate): literals, shapes, ontology checks, file:line.
+        # The same gate as `tskg validate` (server.checks.gate): literals, shapes, ontology checks, file:line.
         started = time.perf_counter()
         report = check(sources, engine="fast" if reasoner == "rules" else "pyshacl")
         timings["validate"] = time.perf_counter() - started

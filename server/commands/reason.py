@@ -21,10 +21,10 @@ from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError
 from ..namespaces import PREFIXES
 from ..project import Project
 from ..reasoning import owlrl_inferred
-from ..reports import write_atomic
+from ..checks.reports import write_atomic
 from ..terms import to_oxigraph
 from .validate import DEFAULT_MAX_MB
-from ..validation import SourceError, SourceFile, SyntaxErrors, load_sources
+from ..sources.files import SourceError, SourceFile, SyntaxErrors, load_sources
 
 OUTPUT_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
 

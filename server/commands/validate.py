@@ -12,7 +12,7 @@ resolves), not their other facts; nothing is said about those nodes themselves. 
 ontology/ counts as ontology (or as shapes when its name says so); any other file as data. Where a
 node is written in a given file, that is where reports say it is.
 
-The checks are the build's (server.gate): well-formed literals, the SHACL shapes (server.fastshacl;
+The checks are the build's (server.checks.gate): well-formed literals, the SHACL shapes (server.checks.shacl_fast;
 --reference runs them in pySHACL itself), the ontology checks.
 
 Exit codes: 0 conforms (warnings allowed unless --strict), 1 does not conform, 2 unreadable or
@@ -30,9 +30,10 @@ from pathlib import Path
 
 from .common import EXIT_BAD_INPUT, EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..project import Project
-from ..reports import FORMATS, SYNTAX_RULE, Outcome, render, summary, write_atomic
-from ..gate import check
-from ..validation import Report, Result, SourceError, SourceFile, SyntaxErrors, load_sources
+from ..checks.reports import FORMATS, SYNTAX_RULE, Outcome, render, summary, write_atomic
+from ..checks.gate import check
+from ..checks.results import Report, Result
+from ..sources.files import SourceError, SourceFile, SyntaxErrors, load_sources
 
 DEFAULT_MAX_MB = 5.0
 
@@ -59,7 +60,7 @@ def register(subparsers) -> None:
     parser.add_argument("--no-ontology-checks", dest="ontology_checks", action="store_false",
                         help="run the project's SHACL shapes only")
     parser.add_argument("--reference", action="store_true",
-                        help="run the shapes in pySHACL itself (the reference, slower) instead of server.fastshacl")
+                        help="run the shapes in pySHACL itself (the reference, slower) instead of server.checks.shacl_fast")
     parser.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
                         help=f"refuse files larger than this (default: {DEFAULT_MAX_MB:g} MB)")
     parser.set_defaults(func=run)

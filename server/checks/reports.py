@@ -20,8 +20,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .validation import Report, Result
+from .. import __version__
+from .results import Report, Result
 
 FORMATS = ("text", "json", "junit", "github", "sarif")
 SYNTAX_RULE = "turtle-syntax"

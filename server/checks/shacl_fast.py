@@ -1,4 +1,4 @@
-"""SHACL validation with the results of `server.validation.shacl_validate` (pySHACL, inference "rdfs",
+"""SHACL validation with the results of `server.checks.shacl_reference.shacl_validate` (pySHACL, inference "rdfs",
 the ontology mixed in), in a fraction of the time. That function stays the reference;
 tests/test_fastshacl.py checks that both give the same report.
 
@@ -46,10 +46,11 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.query import Result as QueryResult
 
-from .reasoning import undo_owlrl_datatypes
-from .rules import inferred_triples
-from .terms import to_rdflib
-from .validation import Report, Result, report_results, sparql_parsed_once
+from ..reasoning import undo_owlrl_datatypes
+from ..rules import inferred_triples
+from ..terms import to_rdflib
+from .results import Report, Result
+from .shacl_reference import report_results, sparql_parsed_once
 
 DOCUMENTED = {
     "mixed types": "A comparison of literals of types SPARQL 1.1 cannot compare (\"xy\"@en > 1, a double >= an "
@@ -88,7 +89,7 @@ def validate(data: list, shapes: rdflib.Graph, ontology: list, workers: int | No
 def findings(data: list, shapes: rdflib.Graph, ontology: list, workers: int | None = None,
              timings: dict | None = None, parallel_from: int = PARALLEL_FROM,
              rdfs: bool = True) -> list[tuple[Result, dict]]:
-    """validate()'s results, each with the rdflib terms it is about (as server.validation.report_results)."""
+    """validate()'s results, each with the rdflib terms it is about (as server.checks.shacl_reference.report_results)."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     triples = list(ontology) + list(data)

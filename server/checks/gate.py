@@ -1,14 +1,14 @@
 """The one gate: every check the data must pass, the same for `tskg validate` and for the build that
 `tskg serve` serves (so nothing is served that `tskg validate` rejects).
 
-    well-formed literals (server.literals)
+    well-formed literals (server.checks.literals)
     → the SHACL shapes of ontology/*shapes*.ttl, with the ontology and RDFS inference
-      (server.fastshacl, or pySHACL itself: engine "pyshacl", the reference)
-    → the ontology's metadata and our ontology checks (server.validation)
+      (server.checks.shacl_fast, or pySHACL itself: engine "pyshacl", the reference)
+    → the ontology's metadata and our ontology checks (server.checks.shacl_reference)
     → one finding per mistake (see `one_per_mistake`)
     → each finding located in the files (file:line, server.sources.lineindex)
 
-The Turtle syntax gate comes first, in load_sources (server.validation).
+The Turtle syntax gate comes first, in load_sources (server.checks.shacl_reference).
 """
 
 from __future__ import annotations
@@ -21,26 +21,17 @@ import pyshacl.errors
 import rdflib
 from rdflib.namespace import SH
 
-from . import fastshacl
+from . import shacl_fast
 from .literals import ill_typed
-from .namespaces import DATA, ONTOLOGY
-from .project import Project
-from .sources.quotes import sentences
-from .terms import to_oxigraph, to_rdflib
-from .validation import (
-    CHECKS,
-    METADATA_SHAPES,
-    Namer,
-    Report,
-    Result,
-    SourceError,
-    SourceFile,
-    Sources,
-    load_sources,
-    locate,
-    pyshacl_results,
-    run_ontology_checks,
-)
+from ..namespaces import DATA, ONTOLOGY
+from ..project import Project
+from ..sources.quotes import sentences
+from ..terms import to_oxigraph, to_rdflib
+from .locate import Namer, locate
+from .ontology import CHECKS, METADATA_SHAPES, run_ontology_checks
+from .results import Report, Result
+from .shacl_reference import pyshacl_results
+from ..sources.files import SourceError, SourceFile, Sources, load_sources
 
 ENGINES = ("fast", "pyshacl")
 WELL_FORMED = CHECKS + "well-formed-literal"
@@ -77,7 +68,7 @@ def check(sources: Sources, engine: str = "fast", prefer: list[str] | None = Non
     started = time.perf_counter()
     try:
         if engine == "fast":
-            shacl = fastshacl.findings(sources.triples["data"], sources.shapes, sources.triples["ontology"])
+            shacl = shacl_fast.findings(sources.triples["data"], sources.shapes, sources.triples["ontology"])
         else:
             shacl = pyshacl_results(sources.data, sources.shapes, sources.ontology, inference="rdfs")
     except pyshacl.errors.ReportableRuntimeError as err:
@@ -120,7 +111,7 @@ def check(sources: Sources, engine: str = "fast", prefer: list[str] | None = Non
 
 
 def literal_findings(sources: Sources) -> list[tuple[Result, dict]]:
-    """A Violation for each triple whose object is an ill-typed literal (server.literals)."""
+    """A Violation for each triple whose object is an ill-typed literal (server.checks.literals)."""
     out = []
     for role in ("ontology", "shapes", "data"):
         for bad in ill_typed(sources.triples[role]):
