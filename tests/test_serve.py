@@ -130,9 +130,16 @@ def test_raw_garbage_gets_an_answer_or_a_close(served):
 def test_serve_stops_cleanly_leaving_no_query_process(app):
     server = Serve("--workers", "2", "--query-workers", "1")
     server.wait_ready(600)
+
+    def query_processes():
+        return [p for p in descendants(server.process.pid)
+                if "process_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+
+    deadline = time.monotonic() + 60  # "ready" is said by the first worker; the second may still start
+    while len(query_processes()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(query_processes()) == 2, "two web workers with one query process each"
     family = descendants(server.process.pid)
-    processes = [p for p in family if "process_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
-    assert len(processes) == 2, "two web workers with one query process each"
     assert server.stop() == 0
     deadline = time.monotonic() + 10
     while alive(family) and time.monotonic() < deadline:
