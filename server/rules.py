@@ -340,7 +340,7 @@ class Closure:
             if p in prop_hooked:
                 self._property_rules(s, p, o, work)
 
-    def _add(self, t, work, process: bool, replicate: bool = True) -> None:
+    def _add(self, t, work, process: bool) -> None:
         """Add a new triple. `process`: it needs the worklist (hooks, or not closed by construction)."""
         self.triples.add(t)
         s, p, o = t
@@ -349,8 +349,6 @@ class Closure:
             self._in[p][o].add(s)
         if (p in self._schema_predicates and not (self.rdfs and s == o)) or (p == TYPE and o in self._schema_classes):
             self.schema_dirty = True  # (a reflexive subclass or subproperty triple changes nothing in RDFS)
-        if replicate and self._equal and (s in self._equal or o in self._equal or p in self._equal):
-            self._replicate(t, work)
         if self.rdfs and p not in self._typed_predicates:
             self._type_predicate(p, work)
         if process:
@@ -446,7 +444,14 @@ class Closure:
         return True
 
     def _replicate_equals(self) -> None:
-        """Rebuild the equality classes, then copy every triple along them (eq-sym, eq-trans, eq-rep-*)."""
+        """Rebuild the equality classes, then copy every triple along them (eq-rep-s/p/o; eq-sym and eq-trans
+        are the copies of the owl:sameAs triples themselves).
+
+        What the worklist derives afterwards needs no copying of its own: each term of the conclusion of
+        an OWL RL rule there comes from one place in one premise, or from the schema, and the premises are
+        copied already, so the copies follow by the same rule. The schema's conclusions are copied where
+        they are made (_compile_schema): scm-cls gives C rdfs:subClassOf C, and the copy that replaces one
+        of the two C follows from no premise."""
         members = defaultdict(set)
         for x in list(self._parent):
             members[self._find(x)].add(x)
@@ -456,11 +461,6 @@ class Closure:
                 self._equal[x] = group
         self._pending_same = False
         work: list = []
-        for group in members.values():
-            for x in group:
-                for y in group:
-                    if x != y:
-                        self._add_full((x, SAMEAS, y), work)
         for t in list(self.triples):
             s, p, o = t
             if s in self._equal or o in self._equal or p in self._equal:
@@ -476,7 +476,7 @@ class Closure:
                 for o2 in equal.get(o, (o,)):
                     t2 = (s2, p2, o2)
                     if t2 not in triples:
-                        self._add(t2, work, True, replicate=False)
+                        self._add(t2, work, True)
 
     # -- the schema ------------------------------------------------------------------------------
 
@@ -488,7 +488,7 @@ class Closure:
         for s, p, o in triples:
             if p in self._schema_predicates:
                 by_pred[p].append((s, o))
-            elif p == TYPE and (o in self._schema_classes or o == RDF_PROPERTY):
+            elif p == TYPE and o in self._schema_classes:
                 typed[o].add(s)
         first = dict(by_pred[FIRST])
         rest = dict(by_pred[REST])
@@ -506,13 +506,12 @@ class Closure:
         for r, p in by_pred[ON_PROPERTY]:
             on_property[r].add(p)
 
-        # Property hierarchy. owl-rl: scm-spo, scm-eqp1, scm-op, scm-dp; rdfs: rdfs5, rdfs6, rdfs12.
+        # Property hierarchy. owl-rl: scm-spo, scm-eqp1, scm-op, scm-dp; rdfs: rdfs5, rdfs12 (rdfs6 is in
+        # the worklist: a reflexive subproperty changes nothing here).
         prop_up = defaultdict(set)
         for p1, p2 in by_pred[SUBPROP]:
             prop_up[p1].add(p2)
         if rdfs:
-            for p in typed[RDF_PROPERTY]:
-                prop_up[p].add(p)
             for p in typed[CONTAINER_PROPERTY]:
                 prop_up[p].add(MEMBER)
         else:
@@ -696,10 +695,11 @@ class Closure:
                                 or self._props[TYPE].subject_types or self._props[TYPE].object_types)
 
         # The derived schema triples go in now; the tables above account for them, so they do not make
-        # the schema stale, but what they are copied to along owl:sameAs may.
+        # the schema stale, but what they are copied to along owl:sameAs may (_replicate_equals). The drain
+        # after this takes them all.
         new = [t for t in dict.fromkeys(derived) if t not in triples]
         for t in new:
-            self._add(t, [], False, replicate=False)
+            self._add(t, [], False)
         self.schema_dirty = False
         if self._equal:
             for t in new:

@@ -187,21 +187,21 @@ def one_of(d: Draw):
 
 
 def schema_from_data(d: Draw):
-    """A schema triple that only the data implies: a subproperty of a schema property used in the data,
-    a property typed by way of a subclass of a property characteristic, or a class made a subclass by
-    a domain on a meta-property."""
-    kind = d.rng.choice(["subclass", "equivalent", "inverse", "characteristic", "domain", "type"])
+    """A schema triple that only the data implies, or data about the schema: a subproperty or an inverse
+    of a schema property (used in the data, and seeing the schema's own triples, reflexive ones too),
+    a property typed by way of a subclass of a property characteristic, a class typed by a domain, a
+    subproperty of rdf:type."""
+    kind = d.rng.choice(["subproperty", "subproperty", "inverse", "characteristic", "domain", "type"])
     meta = n(f"{EX}meta{d.bnodes}")
     d.bnodes += 1
-    if kind == "subclass":
-        d.add(meta, RDFS + "subPropertyOf", n(RDFS + "subClassOf"))
-        d.add(d.cls(), meta, d.cls())
-    elif kind == "equivalent":
-        d.add(meta, OWL + "equivalentProperty", n(RDFS + "subPropertyOf"))
-        d.add(d.prop(), meta, d.prop())
+    schema, pick = d.rng.choice([(RDFS + "subClassOf", d.cls), (OWL + "equivalentClass", d.cls),
+                                 (RDFS + "subPropertyOf", d.prop), (OWL + "equivalentProperty", d.prop)])
+    if kind == "subproperty":
+        d.add(meta, d.rng.choice([RDFS + "subPropertyOf", OWL + "equivalentProperty"]), n(schema))
+        d.add(pick(), meta, pick())
     elif kind == "inverse":
-        d.add(meta, OWL + "inverseOf", n(RDFS + "subClassOf"))
-        d.add(d.cls(), meta, d.cls())
+        d.add(meta, OWL + "inverseOf", n(schema))
+        d.add(pick(), meta, pick())
     elif kind == "characteristic":
         d.add(meta, RDFS + "subClassOf", n(OWL + d.rng.choice(["TransitiveProperty", "SymmetricProperty",
                                                               "FunctionalProperty"])))

@@ -240,6 +240,11 @@ REGRESSIONS = {
     "owl:oneOf over a list node without rdf:first": (
         "owl-rl", ":C owl:oneOf _:l0 . _:l0 rdf:rest _:l1 . _:l1 rdf:first :i ; rdf:rest rdf:nil .",
         (":i", RDF + "type", ":C"), None),
+    # :i3 is made an owl:Class after the owl:sameAs classes are built (by a domain reached through
+    # owl:sameAs between properties): its C rdfs:subClassOf C (scm-cls) is copied to :b on one side only.
+    "a term made a class after owl:sameAs joined it to another": (
+        "owl-rl", ":p5 rdfs:subPropertyOf :p1 ; owl:inverseOf :p5 . :p4 rdfs:domain owl:Class ; owl:sameAs :p1 ."
+                  ":i2 :p5 :i3 . :b owl:sameAs :i3 .", (":b", RDFS + "subClassOf", ":i3"), None),
     # rdf1 for the triples the closure adds: x a rdfs:Resource makes rdf:type an rdf:Property.
     "rdfs: a graph without rdf:type": ("rdfs", ":x :p :y .", (RDF + "type", RDF + "type", RDF + "Property"), None),
     # rdfs8 and rdfs10 add subclass triples: rdfs:subClassOf is an rdf:Property (rdf1) and its own
@@ -331,3 +336,50 @@ def test_an_iri_of_a_datatype_is_no_datatype_unlike_owlrl():
     assert wrong <= reference and not wrong & ours
     assert ours == reference - wrong
     assert _t(":y", RDF + "type", XSD + "integer") in ours and _t(":z", RDF + "type", XSD + "string") in ours
+
+
+def test_the_rdfs_closure_gives_the_fast_validation_pyshacls_focus_nodes():
+    """End to end (issue 13): server.fastshacl validates data + profile "rdfs"; a shape on rdf:Property
+    must see what pySHACL's inference="rdfs" makes properties: :p, and rdf:type and rdfs:subPropertyOf,
+    which only the closure itself uses as predicates (rdf1 on rdfs4 and rdfs6)."""
+    from server.fastshacl import validate as fast_validate
+    from server.terms import rdflib_graph
+    from server.validation import shacl_validate
+
+    shapes = rdflib_graph(parse_turtle(b"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+        <http://example.org/r/NoProperty> a sh:NodeShape ; sh:targetClass rdf:Property ; sh:nodeKind sh:BlankNode .
+        """, "shapes.ttl"))
+    data = parse_turtle((PREFIXES + ":x :p :y .").encode(), "data.ttl")
+    fast, reference = fast_validate(data, shapes, []), shacl_validate(rdflib_graph(data), shapes, rdflib_graph([]))
+    focus = sorted(r.focus for r in reference.results)
+    assert focus == sorted(f"<{iri}>" for iri in (EX + "p", RDF + "type", RDFS + "subPropertyOf"))
+    assert sorted(r.focus for r in fast.results) == focus
+
+
+# Each join rule has two sides: the worklist meets either premise first. Here each rule's second premise
+# is derived (by a subproperty or a subclass), so that in some orders of the input it comes last.
+ORDER = """
+:q rdfs:subPropertyOf :p . :C rdfs:subClassOf :Y .
+:AllY owl:onProperty :p ; owl:allValuesFrom :Z . :SomeY owl:onProperty :p ; owl:someValuesFrom :Y .
+:u1 a :AllY ; :q :v1 .                      # cls-avf, its p-triple derived
+:u2 :p :v2 . :u2 a :D . :D rdfs:subClassOf :AllY .   # cls-avf, its type derived
+:u3 :q :v3 . :v3 a :Y .                     # cls-svf1, its p-triple derived
+:u4 :p :v4 . :v4 a :C .                     # cls-svf1, its filler type derived
+"""
+
+
+def test_the_order_of_the_input_does_not_matter():
+    """The order of the input decides the terms' ids, and so the order in which the worklist meets the
+    triples: 24 orders, each equal to owlrl's closure."""
+    import random
+
+    triples = parse_turtle((PREFIXES + ORDER).encode(), "order.ttl")
+    reference, _ = owlrl_closure(triples)
+    assert {_t(":v1", RDF + "type", ":Z"), _t(":v2", RDF + "type", ":Z"), _t(":u3", RDF + "type", ":SomeY"),
+            _t(":u4", RDF + "type", ":SomeY")} <= reference
+    rng = random.Random(13)
+    for _ in range(24):
+        rng.shuffle(triples)
+        ours = as_tuples(inferred_triples(triples))
+        assert ours == reference, f"missing:\n{_show(reference - ours)}\nextra:\n{_show(ours - reference)}"
