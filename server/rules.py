@@ -47,11 +47,12 @@ Where owlrl and the OWL 2 RL rules (W3C OWL 2 Profiles, section 4.3) disagree, t
 owlrl, so that owlrl stays an exact reference, except where owlrl's triple is wrong. Each difference has
 a named test in tests/test_rules.py:
   - Cycles make no reflexive subsumption. The rules' scm-sco derives `C rdfs:subClassOf C` from
-    `C ⊑ D ⊑ C` (and scm-spo `P ⊑ P` from a subproperty cycle); owlrl skips c1 = c3 there, so a
-    restriction on such a class is not made a subclass of another with the same filler (scm-svf1,
-    scm-avf1; scm-hv, scm-svf2, scm-avf2 for properties). Followed: the triple the rules add is sound
-    but says nothing new about the data, and the classes an owl:Class declaration makes reflexive are
-    the same in both.
+    `C ⊑ D ⊑ C` (and scm-spo `P ⊑ P` from a subproperty cycle); owlrl skips c1 = c3 there, so two
+    restrictions on the same property with such a class as filler are not made subclasses of each
+    other (scm-svf1, scm-avf1; scm-hv, scm-svf2, scm-avf2 for properties), and an individual typed
+    with one is not typed with the other. Followed, so that owlrl stays an exact reference: in both, a
+    declaration (owl:Class, owl:ObjectProperty) makes the class or property reflexive and the
+    restrictions join; only an undeclared class or property in a cycle differs.
   - Literal types (dt-type2) come from the literal's datatype IRI and its XSD supertypes, as in owlrl:
     `"7"^^xsd:integer` is an xsd:decimal but not an xsd:byte (the rules type by value space, so it would
     be both). Language-tagged strings get no type (owlrl sees them through rdflib without a datatype;
@@ -60,8 +61,9 @@ a named test in tests/test_rules.py:
     xsd:token, and "1a" is an NMTOKEN and no Name. Here NMTOKEN's supertypes are token,
     normalizedString and string.
   - Not followed: an IRI asserted to be of a datatype (`x a xsd:integer`, which OWL 2 does not allow):
-    owlrl adds the datatype's supertypes (`x a xsd:decimal`) for the asserted triple only, and with
-    owl:sameAs to it types x as an rdfs:Datatype. Here such a type is a class like any other.
+    owlrl adds the datatype's supertypes (`x a xsd:decimal`) for the asserted triple only, and makes
+    the terms of an asserted owl:sameAs with such an IRI or with a literal rdfs:Datatypes themselves
+    (`x owl:sameAs "alpha"` gives `x a rdfs:Datatype`). Here such a type is a class like any other.
 
 profile="rdfs" is the RDFS closure pySHACL computes for inference="rdfs" (see `Closure`), which
 server.fastshacl adds to the data before validating with inference="none".
@@ -140,7 +142,8 @@ _XSD_SUPERTYPES = {
     "dateTime": (), "dateTimeStamp": ("dateTime",), "time": (), "date": (),
 }
 _LITERAL_TYPES = {XSD + name: (XSD + name,) + tuple(XSD + s for s in sups) for name, sups in _XSD_SUPERTYPES.items()}
-_LITERAL_TYPES.update({iri: (iri,) for iri in (RDFS + "Literal", RDF + "XMLLiteral", RDF + "HTML", RDF + "PlainLiteral")})
+_LITERAL_TYPES.update({iri: (iri,) for iri in (RDFS + "Literal", RDF + "XMLLiteral", RDF + "HTML",
+                                                 RDF + "PlainLiteral")})
 
 
 class UnsupportedConstruct(ValueError):
@@ -236,9 +239,11 @@ class Closure:
             if oi is None:
                 oi = intern(o)
             asserted.add((si, pi, oi))
-        for p, name in _UNSUPPORTED.items():
-            if not self.rdfs and any(t[1] == p for t in asserted):
-                raise UnsupportedConstruct(f"{name} is not supported by the fast reasoner; use reasoner='owlrl'")
+        if not self.rdfs:
+            used = {t[1] for t in asserted}
+            for p, name in _UNSUPPORTED.items():
+                if p in used:
+                    raise UnsupportedConstruct(f"{name} is not supported by the fast reasoner; use reasoner='owlrl'")
         self.triples = set(asserted)
 
     def inferred(self) -> list[ox.Triple]:
@@ -290,7 +295,8 @@ class Closure:
                 if self.literal[i] and not term.language:
                     datatype = term.datatype
                     if datatype not in types_of:
-                        types_of[datatype] = [self.intern(ox.NamedNode(d)) for d in _LITERAL_TYPES.get(datatype.value, ())]
+                        types = _LITERAL_TYPES.get(datatype.value, ())
+                        types_of[datatype] = [self.intern(ox.NamedNode(d)) for d in types]
                     found.update((i, TYPE, d) for d in types_of[datatype])
         new = found - self.triples
         self.triples |= new

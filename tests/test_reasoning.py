@@ -11,6 +11,8 @@ as left out on purpose), and it is the judge of the data's consistency.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -33,14 +35,15 @@ SEM = rdflib.Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 
 @pytest.fixture(scope="module")
 def served(project, tmp_path_factory) -> dict[str, list[ox.Triple]]:
-    """The build's three graphs (ontology, asserted, inferred) as written, terms exactly as served. The
-    build runs in a cache of its own, so that it is the reasoner's current code that made them."""
+    """The build's graphs by name (ontology, asserted, inferred, ...) as written, terms exactly as
+    served. The build runs in a cache of its own, so that it is the reasoner's current code that made
+    them."""
     if not project.graph_files:
         pytest.skip("graph/ is still empty: nothing to reason over yet")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TSKG_CACHE", str(tmp_path_factory.mktemp("build-cache")))
         built = build(project)
-    graphs: dict[str, list[ox.Triple]] = {GRAPH_ONTOLOGY: [], GRAPH_ASSERTED: [], GRAPH_INFERRED: []}
+    graphs: dict[str, list[ox.Triple]] = defaultdict(list)
     for quad in ox.parse(path=str(built.dataset_path), format=ox.RdfFormat.N_QUADS):
         graphs[quad.graph_name.value].append(quad.triple)
     assert graphs[GRAPH_INFERRED], "the build served no inferred triple"

@@ -249,7 +249,8 @@ REGRESSIONS = {
     "rdfs: a graph without rdf:type": ("rdfs", ":x :p :y .", (RDF + "type", RDF + "type", RDF + "Property"), None),
     # rdfs8 and rdfs10 add subclass triples: rdfs:subClassOf is an rdf:Property (rdf1) and its own
     # subproperty (rdfs6).
-    "rdfs: an rdfs:Class": ("rdfs", ":C a rdfs:Class .", (RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "subClassOf"), None),
+    "rdfs: an rdfs:Class": (
+        "rdfs", ":C a rdfs:Class .", (RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "subClassOf"), None),
 }
 
 
