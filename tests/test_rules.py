@@ -15,8 +15,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from reasoner_reference import as_tuples, left_out_of_owl_rl, owlrl_closure, pyshacl_rdfs_closure
-from server.rules import OWL, RDF, RDFS, XSD, UnsupportedConstruct, inferred_triples
+from reasoner_reference import OWL, RDF, RDFS, XSD, as_tuples, left_out_of_owl_rl, owlrl_closure, pyshacl_rdfs_closure
+from server.rules import UnsupportedConstruct, inferred_triples
 from server.turtle import parse_turtle, parse_turtle_file
 
 # A small ontology and data set that uses every construct the reasoner implements, written so that
