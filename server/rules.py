@@ -514,17 +514,11 @@ class Closure:
 
         # Property hierarchy. owl-rl: scm-spo, scm-eqp1, scm-op, scm-dp; rdfs: rdfs5, rdfs12 (rdfs6 is in
         # the worklist: a reflexive subproperty changes nothing here).
-        prop_up = defaultdict(set)
-        for p1, p2 in by_pred[SUBPROP]:
-            prop_up[p1].add(p2)
+        prop_up = _edges(by_pred[SUBPROP], () if rdfs else by_pred[EQPROP])
         if rdfs:
             for p in typed[CONTAINER_PROPERTY]:
                 prop_up[p].add(MEMBER)
         else:
-            for p1, p2 in by_pred[EQPROP]:
-                if p1 != p2:
-                    prop_up[p1].add(p2)
-                    prop_up[p2].add(p1)
             for p in typed[OBJECT_PROPERTY] | typed[DATATYPE_PROPERTY] | typed[RDF_PROPERTY]:
                 prop_up[p].add(p)
         close = _transitive_closure if rdfs else _owlrl_closure
@@ -536,19 +530,13 @@ class Closure:
         # Class hierarchy, with the subsumptions between restrictions, to a fixpoint.
         # owl-rl: scm-sco, scm-eqc1, scm-cls, scm-int, scm-uni, scm-hv, scm-svf1/2, scm-avf1/2;
         # rdfs: rdfs11, rdfs8, rdfs10, rdfs13.
-        class_up = defaultdict(set)
-        for c1, c2 in by_pred[SUBCLASS]:
-            class_up[c1].add(c2)
+        class_up = _edges(by_pred[SUBCLASS], () if rdfs else by_pred[EQCLASS])
         if rdfs:
             for c in typed[RDFS_CLASS]:
                 class_up[c].update((RESOURCE, c))
             for c in typed[DATATYPE]:
                 class_up[c].add(LITERAL)
         else:
-            for c1, c2 in by_pred[EQCLASS]:
-                if c1 != c2:
-                    class_up[c1].add(c2)
-                    class_up[c2].add(c1)
             for c in typed[CLASS]:
                 class_up[c].update((c, THING))                         # scm-cls
                 class_up[NOTHING].add(c)
@@ -741,6 +729,19 @@ class Closure:
         )
         self._props[p] = info
         return info
+
+
+def _edges(subsumptions, equivalences) -> defaultdict[int, set[int]]:
+    """The direct edges of a hierarchy: a ⊑ b, and both ways for a ≡ b (scm-eqc1, scm-eqp1: owlrl skips
+    a ≡ a there)."""
+    up: defaultdict[int, set[int]] = defaultdict(set)
+    for a, b in subsumptions:
+        up[a].add(b)
+    for a, b in equivalences:
+        if a != b:
+            up[a].add(b)
+            up[b].add(a)
+    return up
 
 
 def _transitive_closure(edges: dict[int, set[int]]) -> dict[int, set[int]]:
