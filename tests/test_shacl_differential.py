@@ -414,6 +414,8 @@ def diverges(case: Case, rdfs: bool) -> str | None:
         clean = replace(case, data=[t for t in case.data if not (isinstance(t[2], Literal) and problem(to_oxigraph(t[2])))])
         if diverges(clean, rdfs) is None:
             return "documented: ill-typed literal"
+    if rdfs and _only_extra_literal_focus(fast(case, rdfs), expected):
+        return "documented: literal focus nodes"
     if rdfs:
         # Both engines on pySHACL's own closure, as data without inference: if they agree there, the
         # divergence came from the closure. (Without the triples owlrl makes about literals, such as
@@ -425,6 +427,15 @@ def diverges(case: Case, rdfs: bool) -> str | None:
     if any(reference(case, rdfs) != expected for _ in range(3)):
         return "pySHACL answers differently from one run to the next"
     return "unexplained"
+
+
+def _only_extra_literal_focus(ours, expected) -> bool:
+    """pySHACL has every result of ours, and the ones it has beyond are about literals as focus nodes
+    (see DOCUMENTED["literal focus nodes"] in server.checks.shacl_fast)."""
+    if not isinstance(ours, list) or not isinstance(expected, list):
+        return False
+    extra = set(expected) - set(ours)
+    return set(ours) <= set(expected) and bool(extra) and all(row[1].startswith('"') for row in extra)
 
 
 def _cut_messages(rows):
@@ -529,14 +540,12 @@ def test_with_rdfs_inference_every_divergence_is_the_closure_or_documented(with_
     assert with_rdfs.failure is None, with_rdfs.failure
 
 
-@pytest.mark.xfail(strict=True, reason="RDFS closure: fixed on branch reasoner-diff")
 def test_with_rdfs_inference_the_closure_is_pyshacls(with_rdfs):
     assert with_rdfs.kinds["closure"] == 0, with_rdfs.kinds
 
 
-@pytest.mark.xfail(strict=True, reason="RDFS closure: fixed on branch reasoner-diff")
 def test_a_shape_targeting_rdf_property_sees_every_property():
-    """pySHACL's RDFS closure types every predicate (rdf:type too) as rdf:Property; server.rules misses some."""
+    """pySHACL's RDFS closure types every predicate (rdf:type too) as rdf:Property; so does server.rules."""
     case = Case(seed=-1)
     case.data = [(EX.a, EX.p, EX.b), (EX.a, RDF.type, EX.A), (EX.b, EX.q, Literal(1))]
     shape = EX.PropertyShape

@@ -66,6 +66,10 @@ DOCUMENTED = {
     "messages about cycles": "pySHACL writes a value that is a cycle of blank nodes into its message to a depth "
                              "that depends on what it wrote before (it caches), so such a message can be cut at "
                              "another depth; the result is the same.",
+    "literal focus nodes": "pySHACL's RDFS closure (owlrl) is generalized RDF: it types literals (\"-3\" a ex:C "
+                           "from a range, every literal a rdfs:Resource), so a shape targeting such a class gets "
+                           "literals as focus nodes. RDF has no literal subjects and the fast path (pyoxigraph) "
+                           "none either, so it never makes a literal a focus node through the closure.",
 }
 
 # Below this many triples one process does it: forking and merging would cost more than it saves.
