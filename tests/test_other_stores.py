@@ -65,7 +65,7 @@ def test_rapper_reads_the_export_unchanged(real, exports, rapper, name):
     expected = expected_quads(real, fmt)
     assert f"returned {len(read)} triple" in messages
     if fmt.dataset:
-        assert {q.graph_name.value for q in read} == set(ALL_GRAPHS)
+        assert {q.graph_name.value for q in read} == {q.graph_name.value for q in expected} >= set(ALL_GRAPHS[:3])
     assert_isomorphic(read, expected, f"rapper's reading of {exports[name].name}")
 
 

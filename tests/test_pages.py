@@ -267,7 +267,10 @@ def test_person_page_keeps_inferences_apart(person_page, store):
 
 def test_home_counts_match_the_store(client, store):
     page = client.get("/").get_data(as_text=True)
+    held = {g.value for g in store.named_graphs()}
     for name, iri in GRAPHS.items():
+        if iri not in held:  # the derived graph, when no rule derived anything
+            continue
         expected = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
         match = re.search(rf'<tr data-graph="{re.escape(iri)}">.*?<td class="num triples">(\d+)</td>', page, re.S)
         assert match, f"no row for graph {name}"
