@@ -17,8 +17,9 @@ import pyoxigraph as ox
 
 from ...namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY, ONTOLOGY_IRI
 from ..engine import get_build, get_engine, memo
+from .facts import cites, facts_model, lead_text, summary
 from .present import (
-    ALT_LABEL, BIG, HEADER_PROPERTIES, LABELS, OA, OWL, RDF_TYPE, TRIVIAL_TYPES, curie, label_of, labels,
+    ALT_LABEL, BIG, EVIDENCE, HEADER_PROPERTIES, LABELS, OA, OWL, RDF_TYPE, TRIVIAL_TYPES, curie, label_of, labels,
     local_href, natural, view,
 )
 
@@ -221,7 +222,14 @@ def page_model(iri: str) -> dict:
     incoming = incoming_model(node, names)
     quotes = quotes_model(node, names)
     literal_label = next((o.value for p, o, g in own if p.value in LABELS and (o.language or "en").startswith("en")), None)
+    own_quotes = sorted({o.value for p, o, g in own if p.value == EVIDENCE and g != GRAPH_INFERRED and isinstance(o, ox.NamedNode)})
     return {
+        # first, what a reader wants (server.web.pages.facts)
+        "lead": lead_text(own),
+        "summary": summary(own, names),
+        "own_cites": cites(own_quotes),
+        "facts": facts_model(iri),
+        # then the provenance detail and every triple
         "iri": iri,
         "curie": curie(iri),
         "label": names.get(iri) or literal_label or curie(iri),
