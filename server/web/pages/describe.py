@@ -61,6 +61,13 @@ SELECT DISTINCT ?s ?via ?quote ?n ?exact ?start ?end WHERE {
 
 EXISTS = "ASK { { ?s ?p ?o } UNION { ?x ?p ?s } }"
 
+# The triples that point at ?s, with the graph of each; a blank subject comes with the triple that leads to it.
+POINTING_AT = """
+SELECT ?s ?x ?p ?g ?owner ?op ?og WHERE {
+  GRAPH ?g { ?x ?p ?s }
+  OPTIONAL { FILTER(isBlank(?x)) GRAPH ?og { ?owner ?op ?x } }
+}"""
+
 
 @dataclass
 class Description:
@@ -115,6 +122,33 @@ def describe(iri: str) -> Description:
                 rows.append((q.subject, q.predicate, q.object, q.graph_name.value))
                 if isinstance(q.object, ox.BlankNode):
                     todo.append(q.object)
+    return Description(iri, rows)
+
+
+def pointing_at(iri: str) -> Description:
+    """The triples whose object is `iri`, per graph, and for a blank subject the triples that lead to it
+    (backwards, to any depth; one level over a remote engine): with `describe`, the symmetric concise
+    bounded description of the W3C CBD note (2005), so that a client that starts at a person finds
+    the events, statements and tenures that name them."""
+    dataset = source_dataset()
+    if dataset is None:
+        rows = []
+        for r in get_engine().select(POINTING_AT, bindings={"s": ox.NamedNode(iri)}, max_rows=BIG):
+            rows.append((r["x"], r["p"], ox.NamedNode(iri), r["g"].value))
+            if "owner" in r:
+                rows.append((r["owner"], r["op"], r["x"], r["og"].value))
+        return Description(iri, rows)
+    rows, todo, seen = [], [ox.NamedNode(iri)], set()
+    while todo:
+        target = todo.pop()
+        if target in seen:
+            continue
+        seen.add(target)
+        for q in dataset.quads_for_object(target):
+            if isinstance(q.graph_name, ox.NamedNode):
+                rows.append((q.subject, q.predicate, q.object, q.graph_name.value))
+                if isinstance(q.subject, ox.BlankNode):
+                    todo.append(q.subject)
     return Description(iri, rows)
 
 
