@@ -154,7 +154,8 @@ def _enumerated(parameter: Parameter) -> Picker:
         entry = index.by_iri.get(iri)
         kind = ", ".join(names.get(k, compact(k)) for k in entry.kinds) if entry else None
         choices.append(Choice(value, label, kind, True, normalise(f"{label} {compact(value)}")))
-    return Picker("select", choices, note="the values this query lists")
+    kinds = {c.kind for c in choices}
+    return Picker("select", choices, kind=kinds.pop() if len(kinds) == 1 else None, note="the values this query lists")
 
 
 def _literal(query: SavedQuery, parameter: Parameter) -> Picker:

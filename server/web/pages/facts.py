@@ -111,7 +111,7 @@ def show_date(term) -> str:
     dt = datatype[len(XSD):] if datatype.startswith(XSD) else ""
     m = re.fullmatch(r"(-?\d{4,})(?:-(\d{2}))?(?:-(\d{2}))?(?:T.*)?", value)
     if dt in ("gYear", "gYearMonth", "date", "dateTime") and m:
-        year, month, day = m.group(1).lstrip("0") or "0", m.group(2), m.group(3)
+        year, month, day = str(int(m.group(1))), m.group(2), m.group(3)
         parts = [str(int(day))] if day else []
         parts += [calendar.month_name[int(month)]] if month and 1 <= int(month) <= 12 else []
         return " ".join(parts + [year])

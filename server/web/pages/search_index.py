@@ -212,11 +212,13 @@ class SearchIndex:
         else:
             direct = self.by_iri.get(expand(text.strip()))
             words = query.split(" ")
+            typed = text.strip().casefold()
             for entry in candidates:
                 best = None
-                for name in entry.names:  # preferred names first: they win ties
+                for name in entry.names:  # preferred names first: they win ties, unless another is as typed
                     ranked = rank(name, query, words)
-                    if ranked and (best is None or ranked[1] < best[1]):
+                    if ranked and (best is None or ranked[1] < best[1] or ranked[1] == best[1]
+                                   and typed in name.text.casefold() and typed not in best[2].text.casefold()):
                         best = (ranked[0], ranked[1], name)
                 if entry is direct:
                     best = ("exact", EXACT, entry.names[0])

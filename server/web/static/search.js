@@ -146,9 +146,13 @@
       } else if (event.key === "Enter" && open && active >= 0) {
         event.preventDefault();
         options[active].choose();
-      } else if (event.key === "Escape" && !list.hidden) {
-        event.preventDefault();
-        close();
+      } else if (event.key === "Escape") {
+        clearTimeout(timer);  // no list opens after it
+        if (pending) pending.abort();
+        if (!list.hidden) {
+          event.preventDefault();  // the first Escape closes the list, a second one clears the box
+          close();
+        }
       }
     });
     input.addEventListener("blur", close);
