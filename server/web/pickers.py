@@ -37,7 +37,7 @@ from .pages.search_index import expand, normalise, search_index
 
 MAX_LISTED = 300      # things in a <select>; more: a search box
 FILTER_FROM = 15      # a <select> of more options gets a filter box
-MAX_VALUES = 100_000  # values read from the data per parameter
+MAX_VALUES = 2_000    # values read from the data per parameter: past this, a search box (and an early stop)
 NUMERIC = ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
            "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
            "unsignedByte", "decimal", "double", "float")
@@ -105,34 +105,34 @@ def _after_group(tokens, i: int) -> int:
 
 
 def parameter_values(query: SavedQuery, parameter: Parameter) -> list | None:
-    """The distinct terms the parameter's variable takes under the query's pattern, or None if the query
-    cannot be run so."""
+    """The distinct terms the parameter's variable takes under the query's pattern (at most MAX_VALUES + 1:
+    more is "many", and the engine stops there), or None if the query cannot be run so."""
     parts = where_group(query.query)
     if parts is None:
         return None
     prologue, group = parts
     text = f"{prologue}SELECT DISTINCT ?{parameter.variable} WHERE {group}"
     try:
-        rows = get_engine().select(text, max_rows=MAX_VALUES)
+        rows = get_engine().select(text, max_rows=MAX_VALUES + 1)
     except QueryError:
         return None
     return [r[parameter.variable] for r in rows if parameter.variable in r]
 
 
-def _choices(values: list[ox.NamedNode]) -> tuple[list[Choice], str | None, str | None]:
-    """The things to offer for these values (module docstring), the shared class and its label."""
+def shared_class(values: set[str]) -> str | None:
+    """The class all these things have (asserted, ours first; of several, the one with fewest things), or None."""
+    index = search_index()
+    entries = [index.by_iri.get(v) for v in values]
+    if not entries or not all(e is not None and e.kinds for e in entries):
+        return None
+    common = set(entries[0].kinds).intersection(*(e.kinds for e in entries[1:]))
+    return min(common, key=lambda c: sum(1 for e in index.entries if c in e.types)) if common else None
+
+
+def choices(offered: list[str], answering: set[str]) -> list[Choice]:
+    """The things offered, by label, those with an answer first."""
     index = search_index()
     names = labels()
-    answering = {v.value for v in values}
-    entries = [index.by_iri.get(v) for v in answering]
-    shared = None
-    if entries and all(e is not None and e.kinds for e in entries):
-        common = set(entries[0].kinds).intersection(*(e.kinds for e in entries[1:]))
-        shared = min(common, key=lambda c: sum(1 for e in index.entries if c in e.types)) if common else None
-    if shared:
-        offered = [e.iri for e in index.entries if shared in e.types]
-    else:
-        offered = sorted(answering)
     out = []
     for iri in offered:
         entry = index.by_iri.get(iri)
@@ -141,7 +141,7 @@ def _choices(values: list[ox.NamedNode]) -> tuple[list[Choice], str | None, str 
         value = compact(iri)
         out.append(Choice(value, label, kind, iri in answering, normalise(f"{label} {value}")))
     out.sort(key=lambda c: (not c.answers, c.label.casefold()))
-    return out, shared, names.get(shared) if shared else None
+    return out
 
 
 def _enumerated(parameter: Parameter) -> Picker:
@@ -161,10 +161,10 @@ def _enumerated(parameter: Parameter) -> Picker:
 def _literal(query: SavedQuery, parameter: Parameter) -> Picker:
     datatype = (parameter.datatype or "")[len(XSD):] if (parameter.datatype or "").startswith(XSD) else ""
     if parameter.type == "number" or datatype in NUMERIC:
-        values = [v for v in parameter_values(query, parameter) or [] if isinstance(v, ox.Literal)]
-        numbers = sorted(float(v.value) for v in values if _is_number(v.value))
+        values = parameter_values(query, parameter) or []
+        numbers = sorted(float(v.value) for v in values if isinstance(v, ox.Literal) and _is_number(v.value))
         low = high = None
-        if numbers:
+        if numbers and len(values) <= MAX_VALUES:
             low, high = (_plain(numbers[0]), _plain(numbers[-1]))
         note = f"from {low} to {high} in the graph" if numbers else ""
         return Picker("number", minimum=low, maximum=high, note=note)
@@ -198,17 +198,20 @@ def picker(query: SavedQuery, parameter: Parameter) -> Picker:
     values = parameter_values(query, parameter)
     if values is None:
         return Picker("text", note="an IRI or a prefixed name")
-    iris = [v for v in values if isinstance(v, ox.NamedNode)]
-    choices, shared, kind = _choices(iris)
-    answering = sum(1 for c in choices if c.answers)
+    many = len(values) > MAX_VALUES  # a sample: its shared class stands for all
+    answering = {v.value for v in values if isinstance(v, ox.NamedNode)}
+    shared = shared_class(answering)
+    kind = labels().get(shared) if shared else None
+    offered = [e.iri for e in search_index().entries if shared in e.types] if shared else sorted(answering)
     if shared:
-        note = (f"every {kind or compact(shared)} of the graph; the query finds something for {answering} of them"
-                if answering < len(choices) else f"every {kind or compact(shared)} of the graph")
+        note = f"every {kind or compact(shared)} of the graph"
+        if len(answering) < len(offered) and not many:
+            note += f"; the query finds something for {len(answering)} of them"
     else:
-        note = f"the {len(choices)} things for which the query finds something"
-    if len(choices) > MAX_LISTED:
+        note = f"the {f'more than {MAX_VALUES}' if many else len(offered)} things for which the query finds something"
+    if len(offered) > MAX_LISTED or many:
         return Picker("search", search_types=[compact(shared)] if shared else [], kind=kind, note=note)
-    return Picker("select", choices, kind=kind, note=note)
+    return Picker("select", choices(offered, answering), kind=kind, note=note)
 
 
 def pickers(query: SavedQuery) -> dict[str, Picker]:

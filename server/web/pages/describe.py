@@ -111,18 +111,7 @@ def describe(iri: str) -> Description:
     if dataset is None:
         rows = get_engine().select(DESCRIBE, bindings={"s": ox.NamedNode(iri)}, max_rows=BIG)
         return Description(iri, [(r["x"], r["p"], r["o"], r["g"].value) for r in rows])
-    rows, todo, seen = [], [ox.NamedNode(iri)], set()
-    while todo:
-        subject = todo.pop()
-        if subject in seen:
-            continue
-        seen.add(subject)
-        for q in dataset.quads_for_subject(subject):
-            if isinstance(q.graph_name, ox.NamedNode):
-                rows.append((q.subject, q.predicate, q.object, q.graph_name.value))
-                if isinstance(q.object, ox.BlankNode):
-                    todo.append(q.object)
-    return Description(iri, rows)
+    return Description(iri, _walk(ox.NamedNode(iri), dataset.quads_for_subject, lambda q: q.object))
 
 
 def pointing_at(iri: str) -> Description:
@@ -138,18 +127,24 @@ def pointing_at(iri: str) -> Description:
             if "owner" in r:
                 rows.append((r["owner"], r["op"], r["x"], r["og"].value))
         return Description(iri, rows)
-    rows, todo, seen = [], [ox.NamedNode(iri)], set()
+    return Description(iri, _walk(ox.NamedNode(iri), dataset.quads_for_object, lambda q: q.subject))
+
+
+def _walk(start: ox.NamedNode, quads_of, onward) -> list[tuple]:
+    """(subject, predicate, object, graph IRI) of the quads `quads_of(start)` gives, and of those it gives
+    for each blank node `onward(quad)` leads to, to any depth (each node once)."""
+    rows, todo, seen = [], [start], set()
     while todo:
-        target = todo.pop()
-        if target in seen:
+        node = todo.pop()
+        if node in seen:
             continue
-        seen.add(target)
-        for q in dataset.quads_for_object(target):
+        seen.add(node)
+        for q in quads_of(node):
             if isinstance(q.graph_name, ox.NamedNode):
                 rows.append((q.subject, q.predicate, q.object, q.graph_name.value))
-                if isinstance(q.subject, ox.BlankNode):
-                    todo.append(q.subject)
-    return Description(iri, rows)
+                if isinstance(onward(q), ox.BlankNode):
+                    todo.append(onward(q))
+    return rows
 
 
 def exists(iri: str) -> bool:

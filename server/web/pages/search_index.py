@@ -24,14 +24,15 @@ Ranking (`SearchIndex.search`), best first, by the best-matching name of each th
 3. substring: the query is inside a word.
 
 Then by label (case-insensitive), then IRI. Each hit says how it matched ("exact", "prefix", "word",
-"substring") and which name matched. Searching is a scan of the normalised names with Python's substring
-test; the index is built once per app (server.web.engine.memo). SPARQL has no Unicode decomposition, so
-the normalised names cannot come from a derived graph rule; tests/bench_search.py prints what the scan
-costs at scale.
+"substring") and which name matched. All the normalised names are kept in one string, so that finding the
+names that contain a text is one substring search in C, and only those are ranked. The index is built once
+per app (server.web.engine.memo). SPARQL has no Unicode decomposition, so the normalised names cannot come
+from a derived graph rule; tests/bench_search.py prints what building and searching cost at scale.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
@@ -71,7 +72,15 @@ SELECT ?s ?p ?name WHERE {{
   FILTER(isIRI(?s) && isLiteral(?name))
 }}"""
 
-TYPES = "SELECT ?s ?type ?g WHERE { GRAPH ?g { ?s a ?type } FILTER(isIRI(?s) && isIRI(?type)) }"
+# One row per thing (a row per type is three times slower on a large graph): its classes, and those of them
+# that are not only inferred.
+TYPES = f"""
+SELECT ?s (GROUP_CONCAT(DISTINCT STR(?type); separator=" ") AS ?all)
+          (GROUP_CONCAT(DISTINCT ?stated; separator=" ") AS ?asserted) WHERE {{
+  GRAPH ?g {{ ?s a ?type }}
+  FILTER(isIRI(?s) && isIRI(?type))
+  BIND(IF(?g = <{GRAPH_INFERRED}>, "", STR(?type)) AS ?stated)
+}} GROUP BY ?s"""
 
 CLASSES = f"""
 SELECT DISTINCT ?class WHERE {{
@@ -183,6 +192,29 @@ class SearchIndex:
         self.entries = entries
         self.classes = classes  # the class IRIs a type filter may name
         self.by_iri = {e.iri: e for e in entries}
+        # Every normalised name in one string, each after "\n ": one substring search (in C) finds the names
+        # that contain a text, and bisecting `starts` says whose they are.
+        self.starts: list[int] = []
+        self.owners: list[int] = []
+        pieces, at = [], 0
+        for i, entry in enumerate(entries):
+            for name in entry.names:
+                pieces.append("\n" + name.padded)
+                self.starts.append(at)
+                self.owners.append(i)
+                at += len(name.padded) + 1
+        self.blob = "".join(pieces)
+
+    def containing(self, text: str) -> set[int]:
+        """The entries (by index) one of whose names contains `text`, found without a Python loop per name."""
+        found: set[int] = set()
+        at = self.blob.find(text)
+        while at >= 0:
+            k = bisect.bisect_right(self.starts, at) - 1
+            found.add(self.owners[k])
+            following = self.starts[k + 1] if k + 1 < len(self.starts) else len(self.blob)
+            at = self.blob.find(text, following)  # on to the next name
+        return found
 
     def resolve_types(self, values: list[str]) -> set[str]:
         """Class IRIs for ?type values (IRIs or prefixed names); SearchError for one that is no class here."""
@@ -203,15 +235,21 @@ class SearchIndex:
         many hits there are in all. Empty text with types: every thing of those types, by label."""
         if len(text) > MAX_QUERY_LENGTH:
             raise SearchError(f"the search text is {len(text)} characters long; at most {MAX_QUERY_LENGTH}")
-        candidates = self.entries if not types else [e for e in self.entries if e.types & types]
         query = normalise(text)
         hits: list[Hit] = []
         if not query:
             if types:
-                hits = [Hit(e, "exact", e.names[0], EXACT) for e in candidates]
+                hits = [Hit(e, "exact", e.names[0], EXACT) for e in self.entries if e.types & types]
         else:
             direct = self.by_iri.get(expand(text.strip()))
             words = query.split(" ")
+            # A hit contains the query, or (several words in any order) begins a word with the first word.
+            found = self.containing(query) | (self.containing(" " + words[0]) if len(words) > 1 else set())
+            candidates = [self.entries[i] for i in sorted(found)]
+            if direct is not None and direct not in candidates:
+                candidates.append(direct)
+            if types:
+                candidates = [e for e in candidates if e.types & types]
             typed = text.strip().casefold()
             for entry in candidates:
                 best = None
@@ -256,17 +294,13 @@ def build_index() -> SearchIndex:
         if normal and all(n.text != literal.value for n in entry.names):
             entry.names.append(Name(literal.value, literal.language, normal, " " + normal,
                                     normal.count(" ") + 1, row["p"].value in PREFERRED))
-    asserted: dict[str, set[str]] = {}
     for row in engine.select(TYPES, max_rows=BIG):
         entry = entries.get(row["s"].value)
         if entry is not None:
-            entry.types.add(row["type"].value)
-            if row["g"].value != GRAPH_INFERRED:
-                asserted.setdefault(entry.iri, set()).add(row["type"].value)
-    for iri, types in asserted.items():
-        informative = types - UNINFORMATIVE_TYPES
-        ours = sorted(t for t in informative if t.startswith(ONTOLOGY))
-        entries[iri].kinds = ours or sorted(informative, key=curie)
+            entry.types = set(row["all"].value.split())
+            informative = set(row["asserted"].value.split()) - UNINFORMATIVE_TYPES
+            ours = sorted(t for t in informative if t.startswith(ONTOLOGY))
+            entry.kinds = ours or sorted(informative, key=curie)
     kept = [e for e in entries.values() if e.names]
     for entry in kept:
         entry.names.sort(key=lambda n: (not n.preferred, n.words))
