@@ -25,6 +25,8 @@ from .engine import get_engine
 from .http import HttpError, negotiate_result, public_url, requested_timeout, result_response, wants_html
 from .openapi import RESULT_TYPES, openapi_document, result_formats
 from .pages.present import compact, local_href
+from .pages.search_index import expand
+from .pickers import FILTER_FROM, pickers
 
 bp = Blueprint("saved_queries", __name__)
 
@@ -134,8 +136,9 @@ def _html_page(query: SavedQuery, values: dict, bindings: dict, *, error: str | 
             error, status = err.message, err.status
     here = url_for(".run", name=query.name)
     links = {short: f"{here}?{query_string({**values, 'format': short})}" for short in result_formats(query)}
-    body = render_template("saved_queries/run.html", compact=compact, query=query, values=values, table=table,
-                           truncated=truncated, error=error, links=links)
+    body = render_template("saved_queries/run.html", compact=compact, expand=expand, query=query, values=values,
+                           table=table, truncated=truncated, error=error, links=links, pickers=pickers(query),
+                           filter_from=FILTER_FROM)
     return Response(body, status=status, mimetype=HTML)
 
 

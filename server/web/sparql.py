@@ -10,6 +10,9 @@
 - Row cap (MAX_ROWS): a longer result is cut, and the response says so in headers, leaving the body in
   its standard format: `X-TSKG-Truncated: true`, `X-TSKG-Row-Limit: N`, `X-TSKG-Rows: n` (exposed to
   browser scripts through CORS).
+- A term of our ontology's namespace that the ontology does not define (`tsk:Persn`) is answered as
+  usual, with an `X-TSKG-Warning: tsk:Persn is not in the ontology; did you mean tsk:Person?` header
+  per such term (server.web.term_hints).
 - Errors are text/plain with one line saying what is wrong: 400 syntax (line and column) or bad
   parameter, 403 SERVICE / LOAD / updates / graphs not in the store, 405 wrong method, 406 no acceptable
   format (the offered ones are listed), 413 body or query too long, 415 wrong Content-Type, 503 timeout
@@ -29,6 +32,7 @@ from . import service_description
 from .engine import get_engine
 from .http import HttpError, negotiate_result, public_url, requested_timeout, result_response
 from .saved_queries import saved_queries_or_none
+from .term_hints import HEADER, header_value, ontology_names, unknown_terms
 
 bp = Blueprint("sparql", __name__)
 
@@ -92,7 +96,10 @@ def sparql():
     media_type = negotiate_result(info.kind or "select")
     out = engine.run(info, media_type, timeout=requested_timeout(), default_graph_uris=default_graphs,
                      named_graph_uris=named_graphs, base_iri=endpoint)
-    return result_response(out)
+    response = result_response(out)
+    for message in unknown_terms(info, ontology_names()):  # legal SPARQL that matches nothing: a warning
+        response.headers.add(HEADER, header_value(message))
+    return response
 
 
 def _service_description() -> Response:

@@ -17,8 +17,9 @@ import pyoxigraph as ox
 
 from ...namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY, ONTOLOGY_IRI
 from ..engine import get_build, get_engine, memo
+from .facts import cites, facts_model, lead_text, summary
 from .present import (
-    ALT_LABEL, BIG, HEADER_PROPERTIES, LABELS, OA, OWL, RDF_TYPE, TRIVIAL_TYPES, curie, label_of, labels,
+    ALT_LABEL, BIG, EVIDENCE, HEADER_PROPERTIES, LABELS, OA, OWL, RDF_TYPE, TRIVIAL_TYPES, curie, label_of, labels,
     local_href, natural, view,
 )
 
@@ -59,6 +60,13 @@ SELECT DISTINCT ?s ?via ?quote ?n ?exact ?start ?end WHERE {
 }"""
 
 EXISTS = "ASK { { ?s ?p ?o } UNION { ?x ?p ?s } }"
+
+# The triples that point at ?s, with the graph of each; a blank subject comes with the triple that leads to it.
+POINTING_AT = """
+SELECT ?s ?x ?p ?g ?owner ?op ?og WHERE {
+  GRAPH ?g { ?x ?p ?s }
+  OPTIONAL { FILTER(isBlank(?x)) GRAPH ?og { ?owner ?op ?x } }
+}"""
 
 
 @dataclass
@@ -103,18 +111,40 @@ def describe(iri: str) -> Description:
     if dataset is None:
         rows = get_engine().select(DESCRIBE, bindings={"s": ox.NamedNode(iri)}, max_rows=BIG)
         return Description(iri, [(r["x"], r["p"], r["o"], r["g"].value) for r in rows])
-    rows, todo, seen = [], [ox.NamedNode(iri)], set()
+    return Description(iri, _walk(ox.NamedNode(iri), dataset.quads_for_subject, lambda q: q.object))
+
+
+def pointing_at(iri: str) -> Description:
+    """The triples whose object is `iri`, per graph, and for a blank subject the triples that lead to it
+    (backwards, to any depth; one level over a remote engine): with `describe`, the symmetric concise
+    bounded description of the W3C CBD note (2005), so that a client that starts at a person finds
+    the events, statements and tenures that name them."""
+    dataset = source_dataset()
+    if dataset is None:
+        rows = []
+        for r in get_engine().select(POINTING_AT, bindings={"s": ox.NamedNode(iri)}, max_rows=BIG):
+            rows.append((r["x"], r["p"], ox.NamedNode(iri), r["g"].value))
+            if "owner" in r:
+                rows.append((r["owner"], r["op"], r["x"], r["og"].value))
+        return Description(iri, rows)
+    return Description(iri, _walk(ox.NamedNode(iri), dataset.quads_for_object, lambda q: q.subject))
+
+
+def _walk(start: ox.NamedNode, quads_of, onward) -> list[tuple]:
+    """(subject, predicate, object, graph IRI) of the quads `quads_of(start)` gives, and of those it gives
+    for each blank node `onward(quad)` leads to, to any depth (each node once)."""
+    rows, todo, seen = [], [start], set()
     while todo:
-        subject = todo.pop()
-        if subject in seen:
+        node = todo.pop()
+        if node in seen:
             continue
-        seen.add(subject)
-        for q in dataset.quads_for_subject(subject):
+        seen.add(node)
+        for q in quads_of(node):
             if isinstance(q.graph_name, ox.NamedNode):
                 rows.append((q.subject, q.predicate, q.object, q.graph_name.value))
-                if isinstance(q.object, ox.BlankNode):
-                    todo.append(q.object)
-    return Description(iri, rows)
+                if isinstance(onward(q), ox.BlankNode):
+                    todo.append(onward(q))
+    return rows
 
 
 def exists(iri: str) -> bool:
@@ -221,7 +251,14 @@ def page_model(iri: str) -> dict:
     incoming = incoming_model(node, names)
     quotes = quotes_model(node, names)
     literal_label = next((o.value for p, o, g in own if p.value in LABELS and (o.language or "en").startswith("en")), None)
+    own_quotes = sorted({o.value for p, o, g in own if p.value == EVIDENCE and g != GRAPH_INFERRED and isinstance(o, ox.NamedNode)})
     return {
+        # first, what a reader wants (server.web.pages.facts)
+        "lead": lead_text(own),
+        "summary": summary(own, names),
+        "own_cites": cites(own_quotes),
+        "facts": facts_model(iri),
+        # then the provenance detail and every triple
         "iri": iri,
         "curie": curie(iri),
         "label": names.get(iri) or literal_label or curie(iri),

@@ -13,9 +13,11 @@ of IRI the note prescribes it for, and nowhere else:
   The documents are ordinary 200 responses; each HTML page links its data documents and back.
 * Ontology terms are hash IRIs: server.web.pages.ontology.
 
-A data document is the concise bounded description of the thing: the triples with it as subject, with
-blank-node objects expanded. Asserted triples (ontology and data graphs) by default; ?inferred=1 adds
-those of the OWL RL graph. Unknown IRIs in our namespaces get a 404 page that says so and suggests
+A data document is the symmetric concise bounded description of the thing (W3C CBD note, 2005): the
+triples with it as subject, with blank-node objects expanded, and the triples with it as object (a
+blank subject with the triples that lead to it), so that a crawler starting at a person finds their
+offices, statements and events. Asserted triples (ontology and data graphs) by default; ?inferred=1
+adds those of the OWL RL graph. Unknown IRIs in our namespaces get a 404 page that says so and suggests
 near names.
 """
 
@@ -28,7 +30,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from ...namespaces import CONCEPT, DATA
 from ..http import RDF_DOC_FORMATS, doc_format, negotiate_document
-from .describe import describe, exists, known_names, page_model
+from .describe import describe, exists, known_names, page_model, pointing_at
 from .present import serialize_document, valid_iri, view
 
 bp = Blueprint("resources", __name__)
@@ -114,7 +116,11 @@ def data(doc):
     iri = CONCEPT + stem[len("concept/"):] if stem.startswith("concept/") else DATA + stem
     if not valid_iri(iri) or not exists(iri):
         return Response(f"{iri} is not in the graph\n", status=404, mimetype="text/plain")
-    triples = describe(iri).triples(inferred=want_inferred())
+    inferred = want_inferred()
+    own = describe(iri).triples(inferred=inferred)
+    seen = set(own)
+    incoming = sorted((t for t in pointing_at(iri).triples(inferred=inferred) if t not in seen), key=str)
+    triples = own + incoming
     return Response(serialize_document(triples, fmt), mimetype=fmt.media_type)
 
 

@@ -7,6 +7,11 @@
 // - /query?query=TEXT opens with TEXT (in the tab that holds it, or a new one) and runs it; the address
 //   bar and the "Link to this query" link always hold such a URL for the current query.
 // - Results are drawn by the "labels" plugin of static/label-table.js.
+// - The project's prefixes count as declared for YASQE's syntax check too (the endpoint accepts them
+//   undeclared), so its error marker stands on the line that is wrong; an error the endpoint reports
+//   ("line 5, column 3: …") is marked on that line; terms of our ontology's namespace that the ontology
+//   does not define are underlined as they are typed ("tsk:Persn is not in the ontology; did you mean
+//   tsk:Person?", from /query/vocabulary.json), and the endpoint's X-TSKG-Warning headers are shown.
 (function () {
   "use strict";
   var settings = window.TSKG_EDITOR;
@@ -109,6 +114,31 @@
       });
     }
   });
+
+  // --- the project's prefixes, declared for YASQE's syntax check ----------------------------------------
+
+  // YASQE's tokenizer flags a prefix the text does not declare, and the rest of the query is then left
+  // unchecked. Its state's table of prefixes gets ours underneath (as its prototype): a lookup finds them,
+  // while getPrefixesFromQuery() still gives only what the text declares, so that completing tsk: still
+  // writes its PREFIX line.
+  var sparqlMode = Yasqe.modes.sparql11;
+  Yasqe.defineMode("sparql11", function (config, parserConfig) {
+    var mode = sparqlMode(config, parserConfig);
+    var startState = mode.startState;
+    mode.startState = function () {
+      var state = startState.apply(this, arguments);
+      state.prefixes = Object.create(vocabulary ? vocabulary.prefixes : {});
+      return state;
+    };
+    return mode;
+  });
+  var declaredPrefixes = Yasqe.prototype.getPrefixesFromQuery;
+  Yasqe.prototype.getPrefixesFromQuery = function () {
+    var all = declaredPrefixes.call(this);
+    var own = {};
+    Object.keys(all).forEach(function (prefix) { own[prefix] = all[prefix]; });
+    return own;
+  };
 
   // --- shareable links ---------------------------------------------------------------------------------
 
@@ -258,6 +288,160 @@
       copyStatus.textContent = "Could not copy; use the link instead.";
     });
   });
+
+  // --- hints: undefined terms of our ontology, and the endpoint's errors on their line --------------------
+
+  var hints = document.createElement("div");
+  hints.id = "query-hints";
+  hints.className = "warning";
+  hints.setAttribute("role", "status");
+  hints.hidden = true;
+  var workbench = document.getElementById("yasgui");
+  workbench.parentNode.insertBefore(hints, workbench);
+
+  var ontologyNames = null;  // local names of the ontology's classes and properties (what follows tsk:)
+  vocabularyLoaded.then(function (v) {
+    var ns = v.prefixes.tsk;
+    ontologyNames = {};
+    v.classes.concat(v.properties).forEach(function (t) {
+      if (t.iri.indexOf(ns) === 0) ontologyNames[t.iri.slice(ns.length)] = true;
+    });
+    // The prefixes came with the vocabulary: check every open editor again with them.
+    yasgui.persistentConfig.getTabs().forEach(function (id) {
+      var tab = yasgui.getTab(id);
+      var yasqe = tab && tab.getYasqe();
+      if (yasqe) {
+        yasqe.setOption("mode", "sparql11");
+        yasqe.checkSyntax();
+        checkTerms(yasqe);
+      }
+    });
+  }, function () {});
+
+  function distance(a, b) {  // Levenshtein, for "did you mean"
+    var row = [];
+    for (var j = 0; j <= b.length; j++) row.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var previous = row[0];
+      row[0] = i;
+      for (j = 1; j <= b.length; j++) {
+        var kept = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = kept;
+      }
+    }
+    return row[b.length];
+  }
+
+  function suggestion(local) {
+    var best = null;
+    var bestDistance = Infinity;
+    Object.keys(ontologyNames).forEach(function (name) {
+      var d = name.toLowerCase() === local.toLowerCase() ? 0 : distance(local, name);
+      if (d < bestDistance) { best = name; bestDistance = d; }
+    });
+    return bestDistance <= Math.max(1, Math.floor(local.length / 3)) ? best : null;
+  }
+
+  var marks = [];
+  function clearMarks() {
+    marks.forEach(function (m) { m.clear(); });
+    marks = [];
+  }
+
+  function showHints(messages) {
+    hints.textContent = "";
+    messages.forEach(function (text) {
+      var line = document.createElement("p");
+      line.textContent = text;
+      hints.appendChild(line);
+    });
+    hints.hidden = messages.length === 0;
+  }
+
+  // Prefixed names (and full IRIs) of our ontology's namespace that it does not define, underlined.
+  function checkTerms(yasqe) {
+    if (!yasqe || !ontologyNames || !vocabulary) return;
+    clearMarks();
+    var ns = vocabulary.prefixes.tsk;
+    var declared = {};
+    var messages = [];
+    for (var line = 0; line < yasqe.lineCount(); line++) {
+      var tokens = yasqe.getLineTokens(line);
+      tokens.forEach(function (token, k) {
+        var text = token.string;
+        if (token.type === "string-2" && /:$/.test(text)) {  // PREFIX x: <…>
+          var iri = tokens.slice(k + 1).filter(function (t) { return t.type === "variable-3"; })[0];
+          if (iri) declared[text.slice(0, -1)] = iri.string.slice(1, -1);
+          return;
+        }
+        var local = null;
+        var shownPrefix = null;
+        var m = /^([A-Za-z][\w.-]*)?:(\S+)$/.exec(text);
+        if (token.type === "string-2" && m) {
+          var prefix = m[1] || "";
+          var namespace = prefix in declared ? declared[prefix] : vocabulary.prefixes[prefix];
+          if (namespace !== ns) return;
+          local = m[2];
+          shownPrefix = prefix + ":";
+        } else if (token.type === "variable-3" && text.indexOf("<" + ns) === 0) {
+          local = text.slice(ns.length + 1, -1);
+        }
+        if (!local || ontologyNames[local]) return;
+        var near = suggestion(local);
+        var shown = shownPrefix ? shownPrefix + local : text;
+        var message = shown + " is not in the ontology" +
+          (near ? "; did you mean " + (shownPrefix ? shownPrefix + near : "<" + ns + near + ">") + "?" : "");
+        if (messages.indexOf(message) < 0) messages.push(message);
+        marks.push(yasqe.markText({line: line, ch: token.start}, {line: line, ch: token.end}, {
+          className: "tskg-unknown-term", attributes: {title: message},
+          css: "text-decoration: underline wavy #b35c00; text-underline-offset: 3px"
+        }));
+      });
+    }
+    showHints(messages);
+  }
+
+  // The endpoint's error: its line (and column) marked in the editor.
+  var errorMark = null;
+  function markError(yasqe, message) {
+    if (errorMark) { errorMark.clear(); errorMark = null; }
+    var m = /line (\d+), column (\d+)/.exec(message || "");
+    if (!m) return;
+    var line = Number(m[1]) - 1;
+    var column = Number(m[2]) - 1;
+    if (line < 0 || line >= yasqe.lineCount()) return;
+    var end = yasqe.getLine(line).length;
+    errorMark = yasqe.markText({line: line, ch: Math.min(column, Math.max(0, end - 1))}, {line: line, ch: end}, {
+      className: "tskg-error-mark", attributes: {title: message.trim()},
+      css: "background: #fdecea; text-decoration: underline wavy #c00000; text-underline-offset: 3px"
+    });
+  }
+
+  function watchHints(tab) {
+    var yasqe = tab && tab.getYasqe();
+    if (!yasqe || yasqe.tskgHints) return;
+    yasqe.tskgHints = true;
+    var timer = null;
+    yasqe.on("change", function () {
+      if (errorMark) { errorMark.clear(); errorMark = null; }
+      clearTimeout(timer);
+      timer = setTimeout(function () { checkTerms(yasqe); }, 250);
+    });
+    yasqe.on("queryResponse", function (instance, response) {
+      if (response instanceof Error) {
+        markError(yasqe, response.message);
+        return;
+      }
+      var warning = response && response.headers && response.headers.get("X-TSKG-Warning");
+      if (warning) showHints(warning.split(/, (?=\S+ is not in the ontology)/));
+    });
+    checkTerms(yasqe);
+  }
+
+  yasgui.on("tabSelect", function () { setTimeout(function () { watchHints(yasgui.getTab()); checkTerms(yasgui.getTab().getYasqe()); }, 0); });
+  yasgui.on("tabAdd", function () { setTimeout(function () { watchHints(yasgui.getTab()); }, 0); });
+  watchHints(yasgui.getTab());
 
   // --- examples: the saved queries ---------------------------------------------------------------------
 
