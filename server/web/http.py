@@ -27,7 +27,7 @@ from werkzeug.http import parse_accept_header
 from ..store import ASK_MEDIA_TYPES, FORMAT_NAMES, GRAPH_MEDIA_TYPES, SELECT_MEDIA_TYPES, QueryError, QueryOutput
 
 API_PATHS = ("/sparql", "/queries", "/openapi.json")
-EXPOSED_HEADERS = "X-TSKG-Truncated, X-TSKG-Row-Limit, X-TSKG-Rows"
+EXPOSED_HEADERS = "X-TSKG-Truncated, X-TSKG-Row-Limit, X-TSKG-Rows, X-TSKG-Warning"
 
 
 class HttpError(Exception):
