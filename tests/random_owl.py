@@ -1,10 +1,10 @@
-"""Seeded random ontologies with data, for comparing server.rules with its references
+"""Seeded random ontologies with data, for comparing server.reasoning.fast with its references
 (tests/test_reasoner_differential.py), and the shrinking of a failing input to a small reproduction.
 
 `random_graph(seed)` draws a few dozen statements over a small vocabulary (a handful of classes,
 properties, individuals and literals), so that the same terms meet in many statements and the rules
 interact: a subclass cycle under a restriction, an inverse of a transitive property with a literal
-object, owl:sameAs between two classes one of which is a union. Every construct server.rules implements
+object, owl:sameAs between two classes one of which is a union. Every construct server.reasoning.fast implements
 has a statement kind here (`KINDS`, with its weight); `random_graph` returns the triples and the kinds it
 drew. The same seed gives the same triples.
 """

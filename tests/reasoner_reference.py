@@ -1,8 +1,8 @@
-"""What the fast reasoner (server.rules) is compared with: the references, and the short, explicit list
-of what it leaves out of owlrl's closure on purpose. server.rules does not import this module, so the
+"""What the fast reasoner (server.reasoning.fast) is compared with: the references, and the short, explicit list
+of what it leaves out of owlrl's closure on purpose. server.reasoning.fast does not import this module, so the
 expected set never comes from the code under test.
 
-- profile "owl-rl": owlrl's OWL 2 RL closure, as server.reasoning.owlrl_inferred computes it (no
+- profile "owl-rl": owlrl's OWL 2 RL closure, as server.reasoning.reference.owlrl_inferred computes it (no
   axiomatic triples, no datatype axioms; generalized triples with a literal subject dropped).
 - profile "rdfs": the RDFS closure pySHACL computes before validating with inference="rdfs": owlrl's
   RDFS_Semantics through pySHACL's own subclass (pyshacl.inference.CustomRDFSSemantics), minus the
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import rdflib
 from pyshacl.inference import CustomRDFSSemantics
 
-from server.reasoning import owlrl_inferred, undo_owlrl_datatypes
+from server.reasoning.reference import owlrl_inferred, undo_owlrl_datatypes
 from server.terms import rdflib_graph, to_oxigraph
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -27,7 +27,7 @@ OWL = "http://www.w3.org/2002/07/owl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OWLRL_ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"  # where owlrl writes its error messages
 
-# The owl-rl triples server.rules leaves out, each kind with its reason (server/rules.py's docstring):
+# The owl-rl triples server.reasoning.fast leaves out, each kind with its reason (server/rules.py's docstring):
 # what owlrl derives for every term or every graph, which says nothing about the data.
 REFLEXIVE = frozenset(ox.NamedNode(iri) for iri in (
     OWL + "sameAs",               # eq-ref: x owl:sameAs x for every term
@@ -53,7 +53,7 @@ _A = ox.NamedNode(RDF + "type")
 
 
 def left_out_of_owl_rl(s, p, o) -> str | None:
-    """The reason server.rules leaves this triple of owlrl's closure out, or None if it must be there.
+    """The reason server.reasoning.fast leaves this triple of owlrl's closure out, or None if it must be there.
     Terms are pyoxigraph terms."""
     if s == o and p in REFLEXIVE:
         return "reflexive"
@@ -73,7 +73,7 @@ def left_out_of_owl_rl(s, p, o) -> str | None:
 
 
 def owlrl_mistakes(triples: list[ox.Triple], inferred: set[tuple]) -> set[tuple]:
-    """Triples owlrl derives that are wrong, and server.rules does not (its docstring; tests/test_rules.py
+    """Triples owlrl derives that are wrong, and server.reasoning.fast does not (its docstring; tests/test_rules.py
     shows it): owlrl's dt-type1 handling puts terms of asserted owl:sameAs triples into its table of
     datatypes, when the other side is a literal or a term asserted to be of a datatype or already in
     that table (its loop over the owl:sameAs triples depends on their order; this takes every order).
@@ -103,7 +103,7 @@ def as_tuples(triples: Iterable) -> set[tuple]:
 
 
 def owlrl_closure(triples: list[ox.Triple], without_mistakes: bool = True) -> tuple[set[tuple], set[tuple]]:
-    """(what owlrl infers that server.rules must infer too, what it infers that is left out on purpose).
+    """(what owlrl infers that server.reasoning.fast must infer too, what it infers that is left out on purpose).
     `without_mistakes`: leave out what `owlrl_mistakes` lists as well."""
     inferred = {
         (to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in owlrl_inferred(rdflib_graph(triples))

@@ -48,7 +48,7 @@ def test_a_second_build_of_unchanged_sources_is_served_from_the_cache(tmp_path, 
 def test_validation_after_reasoning_in_the_same_process_still_reads_gmonthday_dates(project):
     """owlrl leaves its own lexical converters in rdflib; its xsd:gMonthDay one rejects "--10-08",
     which made a validation after reasoning in one process flag every such date."""
-    from server.reasoning import owlrl_inferred
+    from server.reasoning.reference import owlrl_inferred
     from server.checks.shacl_reference import shacl_validate
 
     owlrl_inferred(parse_sources(project).data)

@@ -122,7 +122,7 @@ def test_gmonthday_dates_still_conform_after_owlrl_ran(project):
     """owlrl leaves a broken xsd:gMonthDay converter behind in rdflib (see undo_owlrl_datatypes)."""
     if not project.shapes_files or not project.graph_files:
         pytest.skip("the shapes and the graph are not written yet")
-    from server.reasoning import owlrl_inferred
+    from server.reasoning.reference import owlrl_inferred
 
     owlrl_inferred(parse_sources(project).data)
     report = _fast(project)

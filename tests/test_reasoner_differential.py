@@ -1,9 +1,9 @@
-"""server.rules against its references on seeded random ontologies with data (tests/random_owl.py).
+"""server.reasoning.fast against its references on seeded random ontologies with data (tests/random_owl.py).
 
-For each seed, random_owl.random_graph draws a small ontology with data; server.rules reasons over it,
+For each seed, random_owl.random_graph draws a small ontology with data; server.reasoning.fast reasons over it,
 in eight orders of the input triples (the closure must not depend on the order), and so does the
 reference (tests/reasoner_reference.py): owlrl for profile "owl-rl" (less the short list of what
-server.rules leaves out on purpose, written there), the RDFS closure pySHACL computes for
+server.reasoning.fast leaves out on purpose, written there), the RDFS closure pySHACL computes for
 inference="rdfs" for profile "rdfs". The sets of triples must be equal.
 
 How many: TSKG_DIFF_CASES seeds per profile, from TSKG_DIFF_SEED on (default 0). Without it, 80 seeds
@@ -29,7 +29,7 @@ import pytest
 
 from random_owl import KINDS, random_graph, shrink, turtle_lines
 from reasoner_reference import as_tuples, owlrl_closure, pyshacl_rdfs_closure
-from server.rules import inferred_triples
+from server.reasoning.fast import inferred_triples
 
 DEFAULT_CASES = {"owl-rl": 80, "rdfs": 400}
 
@@ -41,7 +41,7 @@ def cases(profile: str) -> range:
 
 def orders(triples: list[ox.Triple], shuffles: int = 6) -> list[list[ox.Triple]]:
     """The input as drawn, reversed and shuffled: the order decides the terms' ids and so the order in
-    which the worklist meets the triples, and the closure must not depend on it. (server.rules takes a
+    which the worklist meets the triples, and the closure must not depend on it. (server.reasoning.fast takes a
     few milliseconds here, the reference a few hundred.)"""
     rng = random.Random(len(triples))
     shuffled = [rng.sample(triples, len(triples)) for _ in range(shuffles)]
@@ -49,7 +49,7 @@ def orders(triples: list[ox.Triple], shuffles: int = 6) -> list[list[ox.Triple]]
 
 
 def expected_and_ours(profile: str, triples: list[ox.Triple]) -> tuple[set, set]:
-    """(the reference's triples, server.rules' when they agree over all `orders`, else the first that
+    """(the reference's triples, server.reasoning.fast' when they agree over all `orders`, else the first that
     differs from the reference)."""
     if profile == "owl-rl":
         expected, _ = owlrl_closure(triples)
@@ -76,8 +76,8 @@ def reproduction(profile: str, seed: int) -> str:
         return "\n".join(f"  {ox.Triple(*t)}" for t in sorted(ts, key=str)) or "  (none)"
 
     return (f"seed {seed}, profile {profile}: {len(triples)} triples, shrunk to {len(small)}:\n"
-            f"{turtle_lines(small)}\nmissing (the reference has them, server.rules not):\n{listed(expected - ours)}\n"
-            f"extra (server.rules has them, the reference not):\n{listed(ours - expected)}")
+            f"{turtle_lines(small)}\nmissing (the reference has them, server.reasoning.fast not):\n{listed(expected - ours)}\n"
+            f"extra (server.reasoning.fast has them, the reference not):\n{listed(ours - expected)}")
 
 
 @pytest.mark.parametrize("profile", ["owl-rl", "rdfs"])

@@ -1,5 +1,5 @@
 """OWL RL reasoning over the ontology and the real graph, as served: the inferred graph the build
-writes (server.build.build with its default reasoner, server.rules), read back from the build.
+writes (server.build.build with its default reasoner, server.reasoning.fast), read back from the build.
 
 What the ontology promises a client: inverse links, class memberships in the standard vocabularies,
 the property chain for offices, and that a query written only in schema.org / FOAF terms finds the
@@ -21,7 +21,7 @@ from rdflib.namespace import OWL, RDF
 from reasoner_reference import owlrl_closure
 from server.build import build
 from server.namespaces import DATA, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY
-from server.reasoning import owlrl_inferred
+from server.reasoning.reference import owlrl_inferred
 from server.terms import rdflib_graph
 
 TSK = rdflib.Namespace(ONTOLOGY)

@@ -1,13 +1,13 @@
-"""The fast reasoner (server.rules) against the reference, owlrl (server.reasoning.owlrl_inferred), and
+"""The fast reasoner (server.reasoning.fast) against the reference, owlrl (server.reasoning.reference.owlrl_inferred), and
 its RDFS profile against the RDFS closure pySHACL computes.
 
-What is compared: owlrl's inferred triples minus the kinds server.rules leaves out on purpose, listed in
+What is compared: owlrl's inferred triples minus the kinds server.reasoning.fast leaves out on purpose, listed in
 tests/reasoner_reference.py (not in the code under test): reflexive owl:sameAs/subClassOf/
 equivalentClass/subPropertyOf/equivalentProperty, owl:Nothing rdfs:subClassOf C, the constant axioms for
 owl:Thing, owl:Nothing, annotation properties and XSD datatypes, owlrl's error messages. The rest must
 be equal, triple for triple. Here: a graph that uses every construct, the curated graph, the cases the
 random comparison (tests/test_reasoner_differential.py) and issue 13 found, and one named test for each
-point where server.rules and owlrl differ on purpose (server/rules.py's docstring says why).
+point where server.reasoning.fast and owlrl differ on purpose (server/rules.py's docstring says why).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from reasoner_reference import OWL, RDF, RDFS, XSD, as_tuples, left_out_of_owl_rl, owlrl_closure, pyshacl_rdfs_closure
-from server.rules import UnsupportedConstruct, inferred_triples
+from server.reasoning.fast import UnsupportedConstruct, inferred_triples
 from server.sources.turtle import parse_turtle, parse_turtle_file
 
 # A small ontology and data set that uses every construct the reasoner implements, written so that
@@ -186,7 +186,7 @@ def test_rdfs_profile_equals_pyshacls_rdfs_closure(project):
     assert ours == reference, f"missing:\n{_show(reference - ours)}\nextra:\n{_show(ours - reference)}"
 
 
-# -- regression cases: inputs on which server.rules and its reference differed -----------------------
+# -- regression cases: inputs on which server.reasoning.fast and its reference differed -----------------------
 
 PREFIXES = """@prefix : <http://example.org/r/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -267,10 +267,10 @@ def test_regressions_equal_the_reference(name):
         assert tuple(map(_term, absent)) not in ours
 
 
-# -- where server.rules and owlrl differ on purpose (server/rules.py's docstring) ---------------------
+# -- where server.reasoning.fast and owlrl differ on purpose (server/rules.py's docstring) ---------------------
 
 def _ours_and_owlrl(body: str) -> tuple[set, set]:
-    """(server.rules' triples, owlrl's in scope, its mistakes included)."""
+    """(server.reasoning.fast' triples, owlrl's in scope, its mistakes included)."""
     triples = parse_turtle((PREFIXES + body).encode(), "case.ttl")
     return as_tuples(inferred_triples(triples)), owlrl_closure(triples, without_mistakes=False)[0]
 
@@ -299,7 +299,7 @@ def test_a_cycle_makes_no_reflexive_subsumption_as_in_owlrl(declared):
 
 def test_literal_types_follow_the_datatype_iri_as_in_owlrl():
     """Followed: owlrl. dt-type2 in the rules types a literal by value ("7"^^xsd:integer is in xsd:byte's
-    value space); owlrl and server.rules by its datatype IRI and XSD supertypes. A language-tagged string
+    value space); owlrl and server.reasoning.fast by its datatype IRI and XSD supertypes. A language-tagged string
     gets no type (the rules: rdf:PlainLiteral)."""
     body = (':x :p "7"^^xsd:integer . :y :p "alpha"@en .'
             ":Decimal owl:onProperty :p ; owl:someValuesFrom xsd:decimal ."
@@ -328,7 +328,7 @@ def test_an_nmtoken_is_no_name_unlike_owlrl():
 def test_an_iri_of_a_datatype_is_no_datatype_unlike_owlrl():
     """Not followed: for an IRI asserted to be of a datatype (which OWL 2 does not allow), owlrl adds the
     datatype's supertypes, and makes it and what is owl:sameAs it an rdfs:Datatype; so it does for
-    `x owl:sameAs "a literal"` too. server.rules treats such a type as a class like any other."""
+    `x owl:sameAs "a literal"` too. server.reasoning.fast treats such a type as a class like any other."""
     body = ':x a xsd:integer . :y owl:sameAs :x . :z owl:sameAs "alpha" .'
     ours, reference = _ours_and_owlrl(body)
     datatype = RDFS + "Datatype"

@@ -15,7 +15,7 @@ Each case is validated both ways and the reports compared result for result:
   target answered differently by Oxigraph's and rdflib's SPARQL engines, or an ill-typed literal (which the
   gate refuses before SHACL runs, server.checks.literals);
 - with RDFS inference (the gate's setting): every divergence is either one of those or comes from the RDFS
-  closure (server.rules, checked here by validating pySHACL's own closure instead), which branch reasoner-diff
+  closure (server.reasoning.fast, checked here by validating pySHACL's own closure instead), which branch reasoner-diff
   works on.
 
 A case on which pySHACL itself answers differently from one run to the next (its results can depend on the
@@ -47,7 +47,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from server.checks import shacl_fast as fastshacl
 from server.checks.literals import problem
-from server.reasoning import undo_owlrl_datatypes
+from server.reasoning.reference import undo_owlrl_datatypes
 from server.terms import to_oxigraph, to_rdflib
 from server.checks.shacl_reference import pyshacl_results
 
@@ -545,7 +545,7 @@ def test_with_rdfs_inference_the_closure_is_pyshacls(with_rdfs):
 
 
 def test_a_shape_targeting_rdf_property_sees_every_property():
-    """pySHACL's RDFS closure types every predicate (rdf:type too) as rdf:Property; so does server.rules."""
+    """pySHACL's RDFS closure types every predicate (rdf:type too) as rdf:Property; so does server.reasoning.fast."""
     case = Case(seed=-1)
     case.data = [(EX.a, EX.p, EX.b), (EX.a, RDF.type, EX.A), (EX.b, EX.q, Literal(1))]
     shape = EX.PropertyShape

@@ -26,7 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
 from server.checks import shacl_fast as fastshacl
-from server.reasoning import undo_owlrl_datatypes
+from server.reasoning.reference import undo_owlrl_datatypes
 from server.terms import to_rdflib
 from server.checks.shacl_reference import path_text, pyshacl_results
 

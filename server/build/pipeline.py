@@ -5,7 +5,7 @@
 
 Two implementations of the checks and the reasoning, with the same results (tests/test_rules.py,
 tests/test_fastshacl.py): reasoner="rules" (the default) keeps the triples in pyoxigraph terms, reasons
-with server.rules and validates with server.checks.shacl_fast; reasoner="owlrl" is the reference, rdflib graphs
+with server.reasoning.fast and validates with server.checks.shacl_fast; reasoner="owlrl" is the reference, rdflib graphs
 with owlrl and pySHACL (inference "rdfs"), about 0.5 ms per triple for each of the two.
 
 A build is cached under the project's cache directory by a digest of the source files, so a restart
@@ -28,8 +28,8 @@ from .. import __version__
 from ..checks.gate import check, project_files
 from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS
 from ..project import Project, digest_files
-from ..reasoning import owlrl_inferred
-from ..rules import inferred_triples
+from ..reasoning.reference import owlrl_inferred
+from ..reasoning.fast import inferred_triples
 from ..terms import rdflib_graph, to_oxigraph
 from ..sources.turtle import parse_turtle_file
 from ..checks.results import Report, Result

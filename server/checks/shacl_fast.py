@@ -5,7 +5,7 @@ tests/test_fastshacl.py checks that both give the same report.
 Where pySHACL's time goes, and what is done instead (measured on 100k generated triples):
 
 1. inference="rdfs" runs owlrl's RDFS closure, pass after pass over every triple. Here the closure
-   comes from server.rules (profile "rdfs": the same triples, compiled schema, one pass) and pySHACL
+   comes from server.reasoning.fast (profile "rdfs": the same triples, compiled schema, one pass) and pySHACL
    validates data + ontology + closure with inference="none".
 2. The shapes' SPARQL targets are whole-graph SELECTs that rdflib's SPARQL engine evaluates slowly
    (two thirds of the time at 10k). Every query pySHACL sends without bindings (a target) runs in
@@ -46,8 +46,8 @@ import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.query import Result as QueryResult
 
-from ..reasoning import undo_owlrl_datatypes
-from ..rules import inferred_triples
+from ..reasoning.reference import undo_owlrl_datatypes
+from ..reasoning.fast import inferred_triples
 from ..terms import to_rdflib
 from .results import Report, Result
 from .shacl_reference import report_results, sparql_parsed_once

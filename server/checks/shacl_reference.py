@@ -15,7 +15,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 
-from ..reasoning import undo_owlrl_datatypes
+from ..reasoning.reference import undo_owlrl_datatypes
 from .results import Report, Result, term_text
 
 

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError
 from ..namespaces import PREFIXES
 from ..project import Project
-from ..reasoning import owlrl_inferred
+from ..reasoning.reference import owlrl_inferred
 from ..checks.reports import write_atomic
 from ..terms import to_oxigraph
 from .validate import DEFAULT_MAX_MB

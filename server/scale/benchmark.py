@@ -7,7 +7,7 @@ At each size: generate the data (server.scale.generate, cached in --workdir), th
 - cold start: `tskg serve` with an empty build cache until it answers (parse, validate, reason, store);
   the build's own step timings come from its build.json;
 - warm start: the same with the cache in place (the build is only opened);
-- SHACL validation and reasoning on their own, in a fresh process: server.checks.shacl_fast and server.rules,
+- SHACL validation and reasoning on their own, in a fresh process: server.checks.shacl_fast and server.reasoning.fast,
   and the references (pySHACL with RDFS inference, owlrl) up to --reference-max triples;
 - the server's memory: the processes of `tskg serve` (gunicorn master, its workers and their query
   processes) summed as PSS (shared pages counted once) and as the sum of their peak RSS;
@@ -316,7 +316,7 @@ import json, sys, time
 from server.project import Project
 from server.build import scope_blank_nodes
 from server.sources.turtle import parse_turtle_file
-from server.rules import inferred_triples
+from server.reasoning.fast import inferred_triples
 p = Project.locate({root!r})
 onto = [t for f in p.ontology_files for t in scope_blank_nodes(parse_turtle_file(f))]
 data = [t for f in p.graph_files for t in scope_blank_nodes(parse_turtle_file(f))]
@@ -324,7 +324,7 @@ out = {{}}
 t = time.perf_counter(); n = len(inferred_triples(onto + data)); out["rules"] = time.perf_counter() - t
 out["inferred"] = n
 if {reference}:
-    from server.reasoning import owlrl_inferred
+    from server.reasoning.reference import owlrl_inferred
     from server.terms import rdflib_graph
     g = rdflib_graph(onto + data)
     t = time.perf_counter(); owlrl_inferred(g); out["owlrl"] = time.perf_counter() - t
@@ -544,7 +544,7 @@ def table(results: list[Measures], options: Options) -> str:
                                              f"{_seconds(m.median('oxigraph_start'))}"),
         ("SHACL validation (server.checks.shacl_fast)", lambda m: _seconds(m.median("shacl_fast") or m.median("cold_validate"))),
         ("SHACL validation (pySHACL, rdfs)", lambda m: _seconds(m.median("shacl_reference"))),
-        ("reasoning (server.rules)", lambda m: _seconds(m.median("reason_rules"))),
+        ("reasoning (server.reasoning.fast)", lambda m: _seconds(m.median("reason_rules"))),
         ("reasoning (owlrl)", lambda m: _seconds(m.median("reason_owlrl"))),
         ("server memory, ours (PSS / sum of peak RSS)",
          lambda m: f"{_mib(m.median('ours_pss'))} / {_mib(m.median('ours_peak_rss'))}"),

@@ -1,6 +1,6 @@
 """Fast OWL RL reasoning: the closure owlrl computes, in one pass over the data.
 
-owlrl (`server.reasoning.owlrl_inferred`) stays the reference. It applies every OWL 2 RL rule to every
+owlrl (`server.reasoning.reference.owlrl_inferred`) stays the reference. It applies every OWL 2 RL rule to every
 triple, over and over, until a whole round adds nothing: about 0.4-1 ms per input triple. Here the
 schema is closed first and compiled, so that each data triple is looked at once:
 

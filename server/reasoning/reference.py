@@ -6,7 +6,7 @@ from __future__ import annotations
 import owlrl
 import rdflib
 
-from .terms import is_valid_rdf_triple
+from ..terms import is_valid_rdf_triple
 
 
 def owlrl_inferred(asserted: rdflib.Graph) -> rdflib.Graph:
@@ -31,7 +31,7 @@ def owlrl_inferred(asserted: rdflib.Graph) -> rdflib.Graph:
 
 
 def undo_owlrl_datatypes() -> None:
-    """owlrl (run by pySHACL for inference="rdfs", and by server.reasoning) swaps in its own lexical
+    """owlrl (run by pySHACL for inference="rdfs", and by server.reasoning.reference) swaps in its own lexical
     converters and, when it puts rdflib's back, leaves its own for the datatypes rdflib has none for.
     Its xsd:gMonthDay one rejects every value ("--10-08"), so literals made afterwards in the same
     process are ill-typed to pySHACL: a second validation then reports every gMonthDay date. This
