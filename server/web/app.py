@@ -7,9 +7,10 @@ from __future__ import annotations
 from flask import Flask
 
 from . import editor, engine, http, saved_queries, sparql
-from .pages import downloads, home, ontology, resources
+from .pages import downloads, home, network, ontology, relations, resources, timeline
 
-BLUEPRINTS = (sparql.bp, saved_queries.bp, editor.bp, resources.bp, home.bp, ontology.bp, downloads.bp)
+BLUEPRINTS = (sparql.bp, saved_queries.bp, editor.bp, resources.bp, home.bp, ontology.bp, downloads.bp, network.bp,
+              timeline.bp, relations.bp)
 
 
 def create_app(config: dict | None = None) -> Flask:
