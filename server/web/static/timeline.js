@@ -52,8 +52,10 @@
     }
     function weekItem(item) {
       if (item.time.month_day) {
-        return { id: item.id, group: "day", start: weekDate(item.time.month_day), end: weekDate(item.time.month_day, 1),
-                 type: "range", content: content(item), title: tooltip(item), className: `${classes(item)} label-right` };
+        const start = weekDate(item.time.month_day), end = weekDate(item.time.month_day, 1);
+        const side = start - weekStart > weekEnd - end ? "label-left" : "label-right";
+        return { id: item.id, group: "day", start, end, type: "range", content: content(item), title: tooltip(item),
+                 className: `${classes(item)} ${side}` };
       }
       return { id: item.id, group: "week", start: weekStart, end: weekEnd, type: "range", content: content(item),
                title: tooltip(item), className: `${classes(item)} whole-week` };
@@ -64,19 +66,24 @@
     const main = new vis.Timeline(document.getElementById("timeline"), mainItems, new vis.DataSet([
       { id: "all", content: "", subgroupOrder: (a, b) => (a.subgroup < b.subgroup ? -1 : a.subgroup > b.subgroup ? 1 : 0) },
     ]), {
-      stack: false, stackSubgroups: true, orientation: "top", zoomKey: "ctrlKey", showCurrentTime: false,
-      start: windowStart, end: windowEnd, margin: { item: { horizontal: 2, vertical: 4 } },
+      rtl: false, stack: false, stackSubgroups: true, orientation: "top", zoomKey: "ctrlKey", showCurrentTime: false,
+      margin: { item: { horizontal: 2, vertical: 4 } },
       tooltip: { followMouse: true, overflowMethod: "cap" }, format: { minorLabels: { year: "YYYY" } },
     });
     const week = new vis.Timeline(document.getElementById("week-timeline"), weekItems, new vis.DataSet([
       { id: "day", content: "Dated to the day, no year", order: 0 },
       { id: "week", content: "“This week”, no day", order: 1 },
     ]), {
-      stack: true, orientation: "top", zoomKey: "ctrlKey", showCurrentTime: false, groupOrder: "order",
-      start: weekStart, end: weekEnd, min: weekStart, max: weekEnd, showMajorLabels: false,
+      rtl: false, stack: true, orientation: "top", zoomKey: "ctrlKey", showCurrentTime: false, groupOrder: "order",
+      min: weekStart, max: weekEnd, showMajorLabels: false,
       margin: { item: { horizontal: 2, vertical: 4 } }, tooltip: { followMouse: true, overflowMethod: "cap" },
       format: { minorLabels: { day: "D MMMM", weekday: "D MMMM", hour: "D MMMM", millisecond: "", second: "", minute: "" } },
     });
+    // The windows are set once the timelines exist: given as start and end options, vis-timeline keeps a
+    // timeline hidden behind its loading screen until a first change of the window, which a window equal to
+    // its bounds (the week lane's min and max) may never make.
+    main.setWindow(windowStart, windowEnd, { animation: false });
+    week.setWindow(weekStart, weekEnd, { animation: false });
     window.tskgTimeline = { main, week, data };  // for the browser tests and the curious
 
     function show(id) {
