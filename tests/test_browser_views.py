@@ -91,6 +91,11 @@ def test_the_network_filters_by_kind_and_time(pages, live_server):
     page.locator("select[name=from]").select_option("2019")
     dated = page.evaluate("""() => window.tskgNetwork.edges().filter(e => e.visible()).length""")
     assert 0 < dated < len(after)
+    # What is left in the list ends in 2019 or later.
+    links = {l["id"]: l for l in page.evaluate("fetch('/network.json').then(r => r.json())")["links"]}
+    listed = page.locator("#link-list li:not([hidden]) button").evaluate_all("els => els.map(e => e.dataset.link)")
+    assert listed and all(links[i]["time"] and links[i]["time"]["last_year"] >= 2019 for i in listed)
+    assert any(l["time"] and l["time"].get("last_year", 0) < 2019 and l["kind"] != "office" for l in links.values())
     assert "actors and" in page.locator("#network-status").inner_text()
 
 
