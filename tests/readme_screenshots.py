@@ -3,7 +3,7 @@ graph in Debian's Chromium (not a test):
 
     .venv/bin/python tests/readme_screenshots.py            # writes .github/screenshots/{network,timeline,relations}.png
 
-Serves the app on a free loopback port as tests/bench_first_paint.py does, opens each view at 1280 x 960,
+Serves the app on a free loopback port (helpers.serve_app), opens each view at 1280 x 960,
 waits until it has drawn, shows what an analyst would look at (the sentences behind the Turkey–Serbia
 agreements, the October 8 accusation selected, the Turkey–Serbia chart) and writes the PNG."""
 
@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 from browser_support import ARGS, CHROMIUM
+from helpers import serve_app
 
 OUT = Path(__file__).resolve().parent.parent / ".github" / "screenshots"
 TURKEY, SERBIA = "https://w3id.org/tskg/id/turkey", "https://w3id.org/tskg/id/serbia"
@@ -56,13 +54,9 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    from server.web import create_app
-
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app({"TESTING": True})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server = serve_app()
+    base = server.url
     OUT.mkdir(parents=True, exist_ok=True)
     try:
         with sync_playwright() as p:
@@ -74,7 +68,8 @@ def main() -> int:
                 print(OUT / f"{shoot.__name__}.png")
             browser.close()
     finally:
-        server.shutdown()
+        server.stop()
+        server.app.extensions["tskg.engine"].close()
     return 0
 
 

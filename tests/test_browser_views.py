@@ -6,25 +6,14 @@ at 1280 and 390 px go to the run's screenshot folder (browser_support.shots)."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 
 from browser_support import NARROW, axe_violations, browser, horizontal_overflow, pages, shots  # noqa: F401
-from server.namespaces import DATA, PREFIXES
+from server.namespaces import DATA
+from test_views import rows as select
+from test_views import store  # noqa: F401  (pytest fixture: the build's store)
 
 VIEWS = ("/network", "/timeline", "/relations?a=turkey&b=serbia")
-
-
-@pytest.fixture(scope="module")
-def store(app) -> ox.Store:
-    return app.extensions["tskg.build"].open_store()
-
-
-def select(store, query: str) -> list[dict]:
-    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    result = store.query(prefixes + query, use_default_graph_as_union=True)
-    names = [v.value for v in result.variables]
-    return [{n: s[n] for n in names if s[n] is not None} for s in result]
 
 
 def open_view(page, url: str, ready: str):

@@ -114,6 +114,18 @@ def test_links_read_from_context_are_marked(network, store):
     assert nationality and nationality[0].get("inferred") and "never says so" in nationality[0]["reason"]
     office = [l for l in network["links"] if l["kind"] == "office" and {l["source"], l["target"]} == {vucic, serbia}]
     assert office and not office[0].get("inferred")
+    # A link is dashed when the value tying one of its ends to the fact was read from context: the seller of
+    # Kosovo's purchase, Kosovo as the place of the 2018 deportation; not the two intelligence services that
+    # the article says carried that deportation out.
+    by_fact = defaultdict(list)
+    for link in network["links"]:
+        by_fact[link["fact"]].append(link)
+    purchase = by_fact[DATA + "event-kosovo-purchases-drones-and-military-vehicles"]
+    assert purchase and all(l.get("inferred") for l in purchase if turkey in (l["source"], l["target"]))
+    deportation = by_fact[DATA + "event-2018-deportation-of-six-turkish-citizens"]
+    kosovo = DATA + "kosovo"
+    assert all(bool(l.get("inferred")) == (kosovo in (l["source"], l["target"])) for l in deportation)
+    assert any(kosovo not in (l["source"], l["target"]) for l in deportation)
 
 
 # --- the timeline ------------------------------------------------------------------------------------

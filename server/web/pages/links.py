@@ -121,17 +121,6 @@ SELECT ?fact ?agent ?property WHERE {
 OFFICES = """
 SELECT ?tenure ?office ?of WHERE { ?tenure a tsk:Tenure ; tsk:office ?office . ?office tsk:officeOf ?of }"""
 
-POSITIONS = "SELECT ?stance ?position WHERE { ?stance a tsk:Stance ; tsk:position ?position }"
-
-ROLES = """
-SELECT ?membership ?role ?alleged WHERE {
-  ?membership a tsk:Membership .
-  OPTIONAL { ?membership tsk:role ?role }
-  OPTIONAL { ?membership tsk:alleged ?alleged }
-}"""
-
-STATUSES = "SELECT ?agreement ?status WHERE { ?agreement tsk:status ?status }"
-
 CAUSES = "SELECT ?cause ?effect WHERE { ?effect tsk:causedBy ?cause }"
 
 # Ties between actors that are properties of the actors themselves (no fact node of their own).
@@ -477,6 +466,10 @@ def build_network() -> dict:
     def add(source, target, kind, fact: Fact | None, label, detail="", sentences=None, inferred=None):
         if source == target or source not in people or target not in people:
             return
+        if fact and inferred is None:
+            # Read from context when the value that ties one of the two ends to the fact was.
+            ends = fact.direct.get(source, set()) | fact.direct.get(target, set())
+            inferred = next((i for i in fact.inferred if i.property in ends), None)
         when = fact.time if fact else None
         edge = {"id": f"e{len(edges)}", "source": source, "target": target, "kind": kind, "label": label,
                 "detail": detail, "fact": fact.iri if fact else None, "href": fact.href if fact else None,
@@ -495,20 +488,19 @@ def build_network() -> dict:
         kind = FACT_EDGE_KIND.get(fact.kind)
         if kind is None:
             continue
-        inferred = next((i for i in fact.inferred if i.property != TSK + "date"), None)
         direct = [a for a in fact.direct if a in people]
         if kind == "office":
             holders = [a for a, props in fact.direct.items() if TSK + "holder" in props]
             offices = [a for a, props in fact.direct.items() if TSK + "office" in props]
             for h in holders:
                 for o in offices:
-                    add(h, o, kind, fact, fact.label, "holds an office of", inferred=inferred)
+                    add(h, o, kind, fact, fact.label, "holds an office of")
         elif kind == "membership":
             members = [a for a, props in fact.direct.items() if TSK + "member" in props]
             orgs = [a for a, props in fact.direct.items() if TSK + "organisation" in props]
             for m in members:
                 for o in orgs:
-                    add(m, o, kind, fact, fact.label, "member of", inferred=inferred)
+                    add(m, o, kind, fact, fact.label, "member of")
         elif kind == "agreement":
             parties = sorted(a for a, props in fact.direct.items() if TSK + "party" in props)
             if fact.kind == "cooperation body":
@@ -522,13 +514,13 @@ def build_network() -> dict:
             holders = [a for a, props in fact.direct.items() if TSK + "stanceHolder" in props]
             for h in holders:
                 for other in sorted(fact.involves - set(holders)):
-                    add(h, other, kind, fact, fact.label, "takes a stance on", inferred=inferred)
+                    add(h, other, kind, fact, fact.label, "takes a stance on")
         elif kind == "stake":
             holders = [a for a, props in fact.direct.items() if TSK + "stakeholder" in props]
             hosts = [a for a, props in fact.direct.items() if TSK + "hostState" in props]
             for h in holders:
                 for s in hosts:
-                    add(h, s, kind, fact, fact.label, "economic stake in", inferred=inferred)
+                    add(h, s, kind, fact, fact.label, "economic stake in")
         else:
             # Events and statements: every pair of agents that take part in person, and each of them with
             # the agents of the event it acts on or is about (not those agents with one another).
@@ -536,9 +528,9 @@ def build_network() -> dict:
             direct.sort()
             for i, a in enumerate(direct):
                 for b in direct[i + 1:]:
-                    add(a, b, kind, fact, fact.label, "both in", inferred=inferred)
+                    add(a, b, kind, fact, fact.label, "both in")
                 for b in others:
-                    add(a, b, kind, fact, fact.label, "through what it is about", inferred=inferred)
+                    add(a, b, kind, fact, fact.label, "through what it is about")
 
     evidence = actor_evidence()
     inferences = actor_inferences()

@@ -38,7 +38,7 @@
       return `${item.time.text} · ${item.label}${first ? `\n“${first}”` : ""}`;
     }
     function classes(item) {
-      return [`kind-${item.lane}`, item.time.inferred ? "inferred" : "stated", item.time.open_end ? "open-end" : ""].join(" ");
+      return [`kind-${item.lane.replace(/ /g, "-")}`, item.time.inferred ? "inferred" : "stated", item.time.open_end ? "open-end" : ""].join(" ");
     }
     // One row per item, in time order (a newsroom timeline): its label beside its bar, on the side with room.
     const years = data.years.length ? data.years : [2000, 2001];
