@@ -322,13 +322,13 @@ def test_credentials_in_the_url_are_sent_as_a_header_not_in_the_path(real, recor
 
 def test_no_credentials_no_authorization_header(real, recorder):
     assert publish(real, recorder.url).returncode == 0
-    assert len(recorder.requests) == 3 and all("Authorization" not in r["headers"] for r in recorder.requests)
+    assert len(recorder.requests) == 4 and all("Authorization" not in r["headers"] for r in recorder.requests)
 
 
 def test_no_inferred_sends_a_delete_for_the_inferred_graph(real, recorder):
     assert publish(real, recorder.url, "--no-inferred").returncode == 0
     assert [(r["method"], graph_param(r)) for r in recorder.requests] == [
-        ("PUT", GRAPHS["ontology"]), ("PUT", GRAPHS["asserted"]), ("DELETE", GRAPHS["inferred"])]
+        ("PUT", GRAPHS["ontology"]), ("PUT", GRAPHS["asserted"]), ("PUT", GRAPHS["derived"]), ("DELETE", GRAPHS["inferred"])]
 
 
 def test_refused_credentials_show_the_servers_message(real):
