@@ -225,6 +225,10 @@ class Fact:
         """The quoted words that are only part of their sentence (highlighted in it)."""
         return sorted({exact for n, exact in self.quotes if exact != texts.get(n)})
 
+    def in_role(self, prop: str) -> list[str]:
+        """The agents linked to the fact by tsk:`prop` (tsk:office: the state or organisation of the office)."""
+        return sorted(a for a, props in self.direct.items() if TSK + prop in props)
+
     def everyone(self) -> set[str]:
         return self.involves | self.sides
 
@@ -447,6 +451,9 @@ EDGE_KINDS = (
     ("stance", "Stance"), ("event", "Shared event"), ("statement", "Statement"),
     ("stake", "Economic stake"), ("affiliation", "Nationality, country, part of"),
 )
+# Links between the agents in two roles of a fact (local names of the tsk: properties), with their words.
+ROLE_PAIRS = {"office": ("holder", "office", "holds an office of"), "membership": ("member", "organisation", "member of"),
+              "stake": ("stakeholder", "hostState", "economic stake in")}
 FACT_EDGE_KIND = {"office": "office", "membership": "membership", "agreement": "agreement",
                   "cooperation body": "agreement", "stance": "stance", "event": "event", "statement": "statement",
                   "retraction": "statement", "economic stake": "stake"}
@@ -489,20 +496,14 @@ def build_network() -> dict:
         if kind is None:
             continue
         direct = [a for a in fact.direct if a in people]
-        if kind == "office":
-            holders = [a for a, props in fact.direct.items() if TSK + "holder" in props]
-            offices = [a for a, props in fact.direct.items() if TSK + "office" in props]
-            for h in holders:
-                for o in offices:
-                    add(h, o, kind, fact, fact.label, "holds an office of")
-        elif kind == "membership":
-            members = [a for a, props in fact.direct.items() if TSK + "member" in props]
-            orgs = [a for a, props in fact.direct.items() if TSK + "organisation" in props]
-            for m in members:
-                for o in orgs:
-                    add(m, o, kind, fact, fact.label, "member of")
+        if kind in ROLE_PAIRS:
+            # From the agent in the first role to the agent in the second: holder to office's state, ...
+            first, second, words = ROLE_PAIRS[kind]
+            for a in fact.in_role(first):
+                for b in fact.in_role(second):
+                    add(a, b, kind, fact, fact.label, words)
         elif kind == "agreement":
-            parties = sorted(a for a, props in fact.direct.items() if TSK + "party" in props)
+            parties = fact.in_role("party")
             if fact.kind == "cooperation body":
                 for p in parties:
                     add(p, fact.iri, kind, fact, fact.label, "party to")
@@ -511,16 +512,10 @@ def build_network() -> dict:
                     for q in parties[i + 1:]:
                         add(p, q, kind, fact, fact.label, "parties to")
         elif kind == "stance":
-            holders = [a for a, props in fact.direct.items() if TSK + "stanceHolder" in props]
+            holders = fact.in_role("stanceHolder")
             for h in holders:
                 for other in sorted(fact.involves - set(holders)):
                     add(h, other, kind, fact, fact.label, "takes a stance on")
-        elif kind == "stake":
-            holders = [a for a, props in fact.direct.items() if TSK + "stakeholder" in props]
-            hosts = [a for a, props in fact.direct.items() if TSK + "hostState" in props]
-            for h in holders:
-                for s in hosts:
-                    add(h, s, kind, fact, fact.label, "economic stake in")
         else:
             # Events and statements: every pair of agents that take part in person, and each of them with
             # the agents of the event it acts on or is about (not those agents with one another).
