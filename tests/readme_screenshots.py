@@ -1,10 +1,12 @@
-"""The README's screenshots, taken in Debian's Chromium from the app on the curated graph.
+"""The README's screenshots, taken in Debian's Chromium from the app on the curated graph (not a test).
 
-    .venv/bin/python tests/readme_screenshots.py            # every screenshot of SHOTS
+    .venv/bin/python tests/readme_screenshots.py            # every screenshot
     .venv/bin/python tests/readme_screenshots.py search     # those whose name starts with "search"
 
-Each shot is a page at a width, with an optional step before the picture (type into a box and wait for
-what it shows, hover or focus an element), written as .github/screenshots/NAME.png (viewport only)."""
+A page shot (SHOTS) is a page at a width, with an optional step before the picture (type into a box and
+wait for what it shows, hover or focus an element); a view shot (VIEWS) waits until the view has drawn and
+shows what an analyst would look at (the sentences behind the Turkey–Serbia agreements, the October 8
+accusation selected, the Turkey–Serbia chart). Each is written as .github/screenshots/NAME.png."""
 
 from __future__ import annotations
 
@@ -36,6 +38,40 @@ SHOTS = [
     Shot("search", "/page/serbia", height=620, fill=("#site-search", "vucic"), wait="#site-search-suggestions li"),
     Shot("picker", "/queries/actor-offices?format=html", height=700),
 ]
+
+
+TURKEY, SERBIA = "https://w3id.org/tskg/id/turkey", "https://w3id.org/tskg/id/serbia"
+ACCUSATION = "https://w3id.org/tskg/id/statement-vucic-accuses-turkey-ottoman-empire"
+
+
+def network(page, base):
+    page.goto(base + "/network")
+    page.wait_for_function("window.tskgNetwork && document.getElementById('network-status').textContent.includes('shown')")
+    page.evaluate("""([a, b]) => window.tskgNetwork.edges().filter(e => e.data('kind') === 'agreement'
+        && [e.data('source'), e.data('target')].sort().join(' ') === [a, b].sort().join(' ')).emit('mouseover')""",
+                  [TURKEY, SERBIA])
+    page.locator("h1").scroll_into_view_if_needed()
+    page.screenshot(path=str(OUT / "network.png"))
+
+
+def timeline(page, base):
+    page.goto(base + "/timeline")
+    page.wait_for_function("window.tskgTimeline && document.querySelectorAll('#week-timeline .vis-item').length > 0")
+    page.evaluate("id => window.tskgTimeline.week.setSelection([id])", ACCUSATION)
+    page.locator("#week-timeline .vis-item.vis-selected").click()
+    page.mouse.move(0, 0)  # no tooltip over the lane
+    # From the years' heading to the selected item's sentence: both lanes and the detail.
+    top = page.evaluate("document.getElementById('years-heading').getBoundingClientRect().top + window.scrollY - 8")
+    bottom = page.evaluate("(() => { const r = document.getElementById('timeline-detail').getBoundingClientRect(); return r.bottom + window.scrollY + 8; })()")
+    page.screenshot(path=str(OUT / "timeline.png"), full_page=True, clip={"x": 0, "y": top, "width": 1280, "height": bottom - top})
+
+
+def relations(page, base):
+    page.goto(base + "/relations?a=turkey&b=serbia")
+    page.screenshot(path=str(OUT / "relations.png"))
+
+
+VIEWS = (network, timeline, relations)
 
 
 def take(browser, base: str, shot: Shot) -> Path:
@@ -76,9 +112,16 @@ def main(argv: list[str] | None = None) -> int:
             for shot in SHOTS:
                 if not args.names or any(shot.name.startswith(n) for n in args.names):
                     print(take(browser, server.url, shot).relative_to(REPO_ROOT))
+            for shoot in VIEWS:
+                if not args.names or any(shoot.__name__.startswith(n) for n in args.names):
+                    context = browser.new_context(viewport={"width": 1280, "height": 960})
+                    shoot(context.new_page(), server.url)
+                    context.close()
+                    print((OUT / f"{shoot.__name__}.png").relative_to(REPO_ROOT))
             browser.close()
     finally:
         server.stop()
+        server.app.extensions["tskg.engine"].close()
     return 0
 
 

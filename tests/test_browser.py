@@ -24,7 +24,7 @@ def store(app) -> ox.Store:
 def test_home_to_a_resource_page(page, live_server, shots):
     page.goto(live_server.url + "/")
     assert "knowledge graph" in page.locator("h1").inner_text()
-    assert page.locator("#graphs tbody tr").count() == 3
+    assert page.locator("#graphs tbody tr").count() == 4  # ontology, asserted, inferred, derived
     page.screenshot(path=str(shots / "home.png"), full_page=True)
 
     page.locator('a[href="/browse/Person"]').click()

@@ -19,7 +19,7 @@ import requests
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from helpers import REPO_ROOT, LiveServer
-from server.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from server.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 
 RDFS_LABEL = rdflib.RDFS.label
 LABELS = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -138,7 +138,7 @@ def test_ask(live_server, expected_labels):
 def test_default_graph_is_the_union_of_the_named_graphs(live_server, app):
     """Each named graph counted alone, and the default graph holds every triple of each."""
     stats = app.extensions["tskg.engine"].stats()
-    assert set(stats) == {GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED}
+    assert set(stats) == {GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_DERIVED}
     for graph, figures in stats.items():
         q = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
              f"FILTER EXISTS {{ ?s ?p ?o }} }}")  # the FILTER looks in the default graph

@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import Flask
 
 from . import editor, engine, http, saved_queries, sparql
-from .pages import downloads, home, ontology, resources, search
+from .pages import downloads, home, network, ontology, relations, resources, search, timeline
 
-BLUEPRINTS = (sparql.bp, saved_queries.bp, editor.bp, resources.bp, home.bp, ontology.bp, downloads.bp,
-               search.bp)
+BLUEPRINTS = (sparql.bp, saved_queries.bp, editor.bp, resources.bp, home.bp, ontology.bp, downloads.bp, search.bp,
+              network.bp, timeline.bp, relations.bp)
 
 
 def create_app(config: dict | None = None) -> Flask:
