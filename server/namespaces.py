@@ -11,6 +11,9 @@ GRAPH_ASSERTED = BASE + "graph/asserted"
 GRAPH_INFERRED = BASE + "graph/inferred"
 GRAPH_DERIVED = BASE + "graph/derived"   # computed at build time for pages and queries (server.build.derive)
 GRAPHS = {"ontology": GRAPH_ONTOLOGY, "asserted": GRAPH_ASSERTED, "inferred": GRAPH_INFERRED, "derived": GRAPH_DERIVED}
+# The graphs whose triples no source states: computed by reasoning or derived at build time. Pages show
+# them apart from what the sources say, and data documents add them only on request (?inferred=1).
+COMPUTED_GRAPHS = frozenset({GRAPH_INFERRED, GRAPH_DERIVED})
 
 PREFIXES = {
     "tsk": ONTOLOGY,

@@ -427,3 +427,18 @@ def test_empty_names_are_404_not_a_redirect_loop(client):
     for path in ("/page/concept/", "/page/", "/id/", "/concept/", "/data/"):
         response = client.get(path, headers={"Accept": BROWSER_ACCEPT})
         assert response.status_code == 404, path
+
+
+def test_derived_facts_stay_apart_from_what_the_data_says(client, store):
+    """Triples of the derived graph (computed at build time for the views) are not shown as asserted: a
+    data document carries them only with ?inferred=1, like the OWL RL inferences."""
+    from server.namespaces import GRAPH_DERIVED
+
+    derived = next(q for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DERIVED))
+                   if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(DATA))
+    name = derived.subject.value[len(DATA):]
+    predicate = URIRef(derived.predicate.value)
+    plain = parsed(client.get(f"/data/{name}.nt").data, ox.RdfFormat.N_TRIPLES)
+    assert not list(plain.triples((None, predicate, None))), predicate
+    full = parsed(client.get(f"/data/{name}.nt?inferred=1").data, ox.RdfFormat.N_TRIPLES)
+    assert list(full.triples((None, predicate, None)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ...namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY, ONTOLOGY_IRI
+from ...namespaces import COMPUTED_GRAPHS, GRAPH_ONTOLOGY, GRAPHS, ONTOLOGY, ONTOLOGY_IRI
 from ..engine import get_build, get_engine, memo
 from .facts import cites, facts_model, lead_text, summary
 from .present import (
@@ -77,7 +77,7 @@ class Description:
     def triples(self, inferred: bool) -> list[ox.Triple]:
         seen, out = set(), []
         for s, p, o, g in self.rows:
-            if g == GRAPH_INFERRED and not inferred:
+            if g in COMPUTED_GRAPHS and not inferred:
                 continue
             t = ox.Triple(s, p, o)
             if t not in seen:
@@ -181,7 +181,7 @@ def _int(term) -> int | None:
 
 def _trivial(s, p, o, g) -> bool:
     """An inference true of everything: x owl:sameAs x, x a owl:Thing."""
-    return g == GRAPH_INFERRED and (
+    return g in COMPUTED_GRAPHS and (
         (p.value == OWL + "sameAs" and o == s) or (p.value == RDF_TYPE and o.value in TRIVIAL_TYPES)
     )
 
@@ -206,11 +206,11 @@ def _property_rows(subject, by_subject, names, keep, nested_keep, skip=frozenset
 
 
 def _asserted(g) -> bool:
-    return g != GRAPH_INFERRED
+    return g not in COMPUTED_GRAPHS
 
 
 def _inferred(g) -> bool:
-    return g == GRAPH_INFERRED
+    return g in COMPUTED_GRAPHS
 
 
 def _anything(g) -> bool:
@@ -238,12 +238,12 @@ def page_model(iri: str) -> dict:
         by_subject[s].append((p, o, g))
 
     own = by_subject.get(node, [])
-    types = sorted({o.value for p, o, g in own if p.value == RDF_TYPE and g != GRAPH_INFERRED}, key=label_of)
+    types = sorted({o.value for p, o, g in own if p.value == RDF_TYPE and g not in COMPUTED_GRAPHS}, key=label_of)
     inferred_types = sorted(
-        {o.value for p, o, g in own if p.value == RDF_TYPE and g == GRAPH_INFERRED} - set(types) - TRIVIAL_TYPES,
+        {o.value for p, o, g in own if p.value == RDF_TYPE and g in COMPUTED_GRAPHS} - set(types) - TRIVIAL_TYPES,
         key=label_of,
     )
-    alt = sorted({(o.value, o.language or "") for p, o, g in own if p.value == ALT_LABEL and g != GRAPH_INFERRED})
+    alt = sorted({(o.value, o.language or "") for p, o, g in own if p.value == ALT_LABEL and g not in COMPUTED_GRAPHS})
     asserted_rows = _property_rows(node, by_subject, names, _asserted, _asserted, skip=HEADER_PROPERTIES)
     inferred_rows = _property_rows(node, by_subject, names, _inferred, _anything, skip={RDF_TYPE})
     hidden = sum(1 for p, o, g in own if _trivial(node, p, o, g))
@@ -251,7 +251,7 @@ def page_model(iri: str) -> dict:
     incoming = incoming_model(node, names)
     quotes = quotes_model(node, names)
     literal_label = next((o.value for p, o, g in own if p.value in LABELS and (o.language or "en").startswith("en")), None)
-    own_quotes = sorted({o.value for p, o, g in own if p.value == EVIDENCE and g != GRAPH_INFERRED and isinstance(o, ox.NamedNode)})
+    own_quotes = sorted({o.value for p, o, g in own if p.value == EVIDENCE and g not in COMPUTED_GRAPHS and isinstance(o, ox.NamedNode)})
     return {
         # first, what a reader wants (server.web.pages.facts)
         "lead": lead_text(own),
@@ -285,7 +285,7 @@ def incoming_model(node: ox.NamedNode, names) -> dict:
                 continue
         if subject == node and r["p"].value == OWL + "sameAs":
             continue  # x owl:sameAs x
-        inferred = r["g"].value == GRAPH_INFERRED
+        inferred = r["g"].value in COMPUTED_GRAPHS
         groups[(r["p"].value, inferred)].setdefault(subject.value, view(subject, names))
     out = {"asserted": [], "inferred": []}
     for (p, inferred), subjects in sorted(groups.items(), key=lambda kv: (label_of(kv[0][0]).lower(), kv[0])):
@@ -399,7 +399,7 @@ def is_used_class(iri: str) -> bool:
 def instances(iri: str) -> list[dict]:
     """The things typed with the class `iri`, by label, each saying whether its type is only inferred."""
     rows = get_engine().select(INSTANCES, bindings={"class": ox.NamedNode(iri)}, max_rows=BIG)
-    asserted = {r["x"].value for r in rows if r["g"].value != GRAPH_INFERRED}
+    asserted = {r["x"].value for r in rows if r["g"].value not in COMPUTED_GRAPHS}
     items = {}
     for r in rows:
         items[r["x"].value] = {**view(r["x"]), "inferred": r["x"].value not in asserted}

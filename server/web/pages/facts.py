@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ...namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, ONTOLOGY, PREFIXES
+from ...namespaces import COMPUTED_GRAPHS, GRAPH_ASSERTED, ONTOLOGY, PREFIXES
 from ..engine import get_engine, memo
 from .present import BIG, EVIDENCE, HEADER_PROPERTIES, OA, RDF_TYPE, XSD, label_of, local_href, natural, view
 
@@ -368,7 +368,7 @@ def lead_text(own_rows: list[tuple]) -> list[str]:
     """The thing's descriptions (tsk:description, tsk:summary, rdfs:comment, skos:definition, …), English
     or untagged, asserted."""
     return [o.value for p, o, g in own_rows
-            if p.value in TEXT_PROPERTIES and g != GRAPH_INFERRED and isinstance(o, ox.Literal)
+            if p.value in TEXT_PROPERTIES and g not in COMPUTED_GRAPHS and isinstance(o, ox.Literal)
             and (o.language or "en").startswith("en")]
 
 
@@ -377,7 +377,7 @@ def summary(own_rows: list[tuple], names: dict[str, str]) -> list[dict]:
     terms; dates at their precision ("when" on the value)."""
     grouped: dict[str, list] = defaultdict(list)
     for p, o, g in own_rows:
-        if g == GRAPH_INFERRED or p.value in NOT_IN_SUMMARY or isinstance(o, ox.BlankNode) or p.value == RDF_TYPE:
+        if g in COMPUTED_GRAPHS or p.value in NOT_IN_SUMMARY or isinstance(o, ox.BlankNode) or p.value == RDF_TYPE:
             continue
         if o not in grouped[p.value]:
             grouped[p.value].append(o)
