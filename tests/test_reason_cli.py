@@ -88,11 +88,19 @@ def test_never_writes_into_the_sources(small, target):
     assert not (small / target).exists()
 
 
-def test_unknown_extension_and_missing_directory(small):
-    for target, message in (("inferred.owl", "unknown extension"), ("no/such/dir/x.nt", "does not exist")):
+def test_unknown_extension_and_a_file_in_the_way(small):
+    (small / "a-file").write_text("not a folder")
+    for target, message in (("inferred.owl", "unknown extension"), ("a-file/x.nt", "a-file is not a directory")):
         proc = tskg("--root", str(small), "reason", "--output", str(small / target))
         no_traceback(proc)
         assert proc.returncode == 2 and message in proc.stderr
+
+
+def test_missing_folders_are_created(small):
+    proc = tskg("--root", str(small), "reason", "--output", str(small / "out" / "run" / "inferred.nt"))
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert (small / "out" / "run" / "inferred.nt").stat().st_size > 0
 
 
 def test_syntax_error_in_the_graph(small):

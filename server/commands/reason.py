@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .common import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from ..exports.files import ExportError, check_output_path, make_parents
 from ..namespaces import PREFIXES
 from ..project import Project
 from ..reasoning import owlrl_inferred
@@ -77,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         )
         fmt = OUTPUT_FORMATS[output.suffix.lower()]
         prefixes = _used_prefixes(triples) if fmt == ox.RdfFormat.TURTLE else None
+        make_parents(output)
         write_atomic(output, ox.serialize(triples, format=fmt, prefixes=prefixes))
     finished = time.perf_counter()
 
@@ -107,8 +109,10 @@ def _output_path(project: Project, raw: str | None) -> Path | None:
         raise UsageError(f"--output {raw}: unknown extension ({kind}): use .nt (N-Triples) or .ttl (Turtle)")
     if path.is_dir():
         raise UsageError(f"--output {raw}: is a directory")
-    if not path.parent.resolve().is_dir():
-        raise UsageError(f"--output {raw}: directory {path.parent} does not exist")
+    try:
+        check_output_path(path)  # missing folders are created when the file is written
+    except ExportError as err:
+        raise UsageError(f"--output {raw}: {err}") from None
     resolved = path.resolve()
     for sources_dir in (project.graph_dir, project.ontology_dir):
         if resolved.is_relative_to(sources_dir.resolve()):
