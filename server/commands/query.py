@@ -100,7 +100,10 @@ def run(args) -> int:
     # One query at a time: one worker process is enough.
     engine = embedded_engine(built, workers=1, timeout=args.timeout)
     try:
+        query.check_values(bindings, engine, args.timeout)
         _write(engine, query, bindings, args.format, args.timeout, sys.stdout, _width(sys.stdout, args.wide))
+    except ParameterError as err:
+        raise UsageError(f"{source}: {err.message}") from None
     except QueryError as err:
         raise UsageError(f"{source}: {_one_line(err.message)}") from None
     finally:
