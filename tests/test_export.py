@@ -232,7 +232,7 @@ def test_canonical_is_byte_identical_across_fresh_builds(real, tmp_path):
     assert_isomorphic(ox.parse(data, format=ox.RdfFormat.N_QUADS), real.quads(), "canonical N-Quads")
 
     # The other formats are deterministic too: canonical blank node labels, sorted statements.
-    for name in ("tskg.ttl", "tskg.trig", "tskg.rdf"):
+    for name in ("tskg.ttl", "tskg.trig", "tskg.rdf", "tskg.jsonld"):
         written = []
         for out, dataset_nq in outputs:
             path = out.with_name(name)

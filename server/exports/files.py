@@ -27,6 +27,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
 
+from .. import jsonld
 from ..namespaces import GRAPHS, PREFIXES
 
 
@@ -162,7 +163,10 @@ def serialize(source: ox.Dataset, fmt: Format, graphs: list[str], out: BinaryIO)
     if fmt.name == "rdfxml":
         check_rdfxml_predicates({q.predicate for q in quads})
     items = quads if fmt.dataset else [q.triple for q in quads]
-    ox.serialize(items, out, fmt.rdf, prefixes=used_prefixes(quads))
+    if fmt.name == "jsonld":
+        out.write(jsonld.serialize(items, PREFIXES))  # compact, with the project's prefixes as @context
+    else:
+        ox.serialize(items, out, fmt.rdf, prefixes=used_prefixes(quads))
     return len(items)
 
 
