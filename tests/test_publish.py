@@ -9,6 +9,7 @@ publish must leave the same state, not twice the triples.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.server
 import json
@@ -307,6 +308,16 @@ class RecordingHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def running(server: "Recorder"):
+    """A Recorder, shut down when the block ends."""
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture()
 def recorder():
     server = Recorder()
@@ -325,12 +336,8 @@ def basic(user: str, password: str) -> str:
 
 
 def test_puts_each_graph_with_basic_auth_and_turtle(real):
-    recorder = Recorder(scheme="basic", users={"alice": "s3cret:with colon"})
-    try:
+    with running(Recorder(scheme="basic", users={"alice": "s3cret:with colon"})) as recorder:
         done = publish(real, recorder.url, "--user", "alice", "--password", "s3cret:with colon")
-    finally:
-        recorder.shutdown()
-        recorder.server_close()
     assert done.returncode == 0, done.stderr.decode()
     assert [(r["method"], graph_param(r)) for r in recorder.writes()] == [("PUT", g) for g in ALL_GRAPHS]
     # the credentials went only where the store asked for them: a HEAD without, its challenge, then Basic
@@ -353,10 +360,8 @@ def test_puts_each_graph_with_basic_auth_and_turtle(real):
 
 @pytest.fixture()
 def basic_store():
-    server = Recorder(scheme="basic", users={"bob": "pw", "carol": "p@ss"})
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running(Recorder(scheme="basic", users={"bob": "pw", "carol": "p@ss"})) as server:
+        yield server
 
 
 def test_credentials_from_the_environment(real, basic_store):
@@ -382,12 +387,8 @@ def test_digest_when_the_store_challenges_for_it(real):
     """Digest (RFC 7616) chosen by the store's challenge, or asked for with --auth digest; the password is
     never sent in clear, and the store checks every answer's sums."""
     for args in ((), ("--auth", "digest")):
-        store = Recorder(scheme="digest", users={"erin": "se:cret"})
-        try:
+        with running(Recorder(scheme="digest", users={"erin": "se:cret"})) as store:
             done = publish(real, store.url, "--user", "erin", *args, env={"TSKG_PUBLISH_PASSWORD": "se:cret"})
-        finally:
-            store.shutdown()
-            store.server_close()
         assert done.returncode == 0, done.stderr.decode()
         assert [(r["method"], graph_param(r)) for r in store.writes()] == [("PUT", g) for g in ALL_GRAPHS]
         headers = [r["headers"].get("Authorization", "") for r in store.requests]
@@ -397,12 +398,8 @@ def test_digest_when_the_store_challenges_for_it(real):
 
 
 def test_wrong_digest_password_is_one_line_before_any_data(real):
-    store = Recorder(scheme="digest", users={"erin": "right"})
-    try:
+    with running(Recorder(scheme="digest", users={"erin": "right"})) as store:
         done = publish(real, store.url, "--user", "erin", "--password", "wrong")
-    finally:
-        store.shutdown()
-        store.server_close()
     lines = done.stderr.decode().splitlines()
     assert done.returncode == 2 and len(lines) == 1 and "HTTP 401" in lines[0] and "'erin'" in lines[0], lines
     assert store.writes() == [], "no data sent with refused credentials"
