@@ -14,6 +14,16 @@ from server.project import Project
 
 __all__ = ["REPO_ROOT", "SHARED", "LiveServer"]
 
+# The ontology metadata that the gate (server.checks.gate) asks of every project: a small test project starts with it.
+ONTOLOGY_HEADER = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix vann: <http://purl.org/vocab/vann/> .
+<https://w3id.org/tskg/ontology> a owl:Ontology ; dcterms:title "A tiny test ontology"@en ;
+  dcterms:license <https://creativecommons.org/licenses/by/4.0/> ; dcterms:creator "tests" ;
+  owl:versionIRI <https://w3id.org/tskg/ontology/0.0.1> ; vann:preferredNamespacePrefix "tsk" ;
+  vann:preferredNamespaceUri "https://w3id.org/tskg/ontology#" .
+"""
+
 
 @pytest.fixture(scope="session")
 def project() -> Project:

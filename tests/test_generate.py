@@ -11,7 +11,7 @@ import pytest
 
 from server.scale.generate import MARKER, generate, parse_size
 from server.project import Project
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 
 
 def _graph_triples(directory) -> list[ox.Triple]:
@@ -67,7 +67,7 @@ def test_conforms_to_the_shapes(small, project):
     if not project.shapes_files:
         pytest.skip("ontology/shapes.ttl is not written yet")
     from server.build import parse_sources
-    from server.validation import shacl_validate
+    from server.checks.shacl_reference import shacl_validate
 
     sources = parse_sources(Project.locate(small.directory))
     report = shacl_validate(sources.data, sources.shapes, sources.ontology)

@@ -14,9 +14,9 @@ import rdflib
 from rdflib import Literal, URIRef
 
 from server.namespaces import DATA, ONTOLOGY
-from server.quotes import locate, sentences
+from server.sources.quotes import locate, sentences
 from server.terms import rdflib_graph
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 
 # Plain namespaces: rdflib's DefinedNamespace objects warn when pytest inspects the module.
 RDF = rdflib.Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -269,7 +269,7 @@ def test_claims_are_the_authors(data):
         assert data.value(claim, TSK.claimKind) is not None, claim
 
 
-# ---------------------------------------------------------------- server.quotes
+# ---------------------------------------------------------------- server.sources.quotes
 
 def test_sentence_splitting_keeps_closing_quotes_and_questions():
     text = "Title line\nHe said “no”. Then it was “yes.” Why? Because—\nA new paragraph."
@@ -302,7 +302,7 @@ def test_locate_finds_a_unique_phrase_and_refuses_others(source_text):
 def test_the_module_regenerates_the_quotes_of_source_ttl(project, data, shared_dir):
     article = shared_dir / "sources" / "turkey-drone-sales-to-kosovo.txt"
     out = subprocess.run(
-        [sys.executable, "-m", "server.quotes", str(article),
+        [sys.executable, "-m", "server.sources.quotes", str(article),
          "--phrase", "s05-kosovo-is-turkey", "Kosovo is Turkey, Turkey is Kosovo"],
         cwd=project.root, capture_output=True, text=True, check=True,
     ).stdout
@@ -313,7 +313,7 @@ def test_the_module_regenerates_the_quotes_of_source_ttl(project, data, shared_d
 
 def test_the_module_says_what_is_wrong_in_one_line(project, tmp_path):
     missing = tmp_path / "missing.txt"
-    run = subprocess.run([sys.executable, "-m", "server.quotes", str(missing)],
+    run = subprocess.run([sys.executable, "-m", "server.sources.quotes", str(missing)],
                          cwd=project.root, capture_output=True, text=True)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "missing.txt" in run.stderr

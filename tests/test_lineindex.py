@@ -1,4 +1,4 @@
-"""The file:line index (server.lineindex): positions of subjects, predicates and objects.
+"""The file:line index (server.sources.lineindex): positions of subjects, predicates and objects.
 
 Two kinds of test: the index's own parse must give exactly the triples the strict gate gives
 (checked on every evaluation test of the W3C Turtle suite, and every anonymous blank node must
@@ -12,8 +12,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from server.lineindex import Anon, LineIndex, Location, match_anonymous, parse_statements, resolve_iri
-from server.turtle import parse_turtle
+from server.sources.lineindex import Anon, LineIndex, Location, match_anonymous, parse_statements, resolve_iri
+from server.sources.turtle import parse_turtle
 from test_turtle_w3c import ENTRIES, EVAL
 
 SUITE = Path(__file__).resolve().parent.parent.parent / "shared" / "w3c" / "rdf" / "rdf11" / "rdf-turtle"

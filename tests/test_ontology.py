@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from server.namespaces import CONCEPT, ONTOLOGY, ONTOLOGY_IRI
 from server.terms import rdflib_graph
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 
 TSK = rdflib.Namespace(ONTOLOGY)
 TSKC = rdflib.Namespace(CONCEPT)

@@ -15,7 +15,7 @@ import pytest
 from server.reasoning import owlrl_inferred, undo_owlrl_datatypes
 from server.rules import OWL, RDF, RDFS, UnsupportedConstruct, inferred_triples, out_of_scope
 from server.terms import rdflib_graph, to_oxigraph
-from server.turtle import parse_turtle, parse_turtle_file
+from server.sources.turtle import parse_turtle, parse_turtle_file
 
 # A small ontology and data set that uses every construct the reasoner implements, written so that
 # the constructs interact (inverse of a symmetric property, chain over a transitive property,
@@ -179,7 +179,7 @@ def test_unsupported_constructs_are_refused(construct):
 
 def test_rdfs_profile_equals_pyshacls_rdfs_closure(project):
     """profile="rdfs" is what pySHACL adds for inference="rdfs" (owlrl's RDFS rules, no axioms), less the
-    generalized triples about literals: server.fastshacl validates data + this closure instead."""
+    generalized triples about literals: server.checks.shacl_fast validates data + this closure instead."""
     import owlrl
     import rdflib
     from pyshacl.inference import CustomRDFSSemantics

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from helpers import REPO_ROOT, Serve, alive, descendants, free_port, tskg
+from conftest import ONTOLOGY_HEADER
+from helpers import Serve, alive, descendants, free_port, tskg
 from server.namespaces import GRAPH_ASSERTED
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -130,9 +130,16 @@ def test_raw_garbage_gets_an_answer_or_a_close(served):
 def test_serve_stops_cleanly_leaving_no_query_process(app):
     server = Serve("--workers", "2", "--query-workers", "1")
     server.wait_ready(600)
+
+    def query_processes():
+        return [p for p in descendants(server.process.pid)
+                if "process_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
+
+    deadline = time.monotonic() + 60  # "ready" is said by the first worker; the second may still start
+    while len(query_processes()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(query_processes()) == 2, "two web workers with one query process each"
     family = descendants(server.process.pid)
-    processes = [p for p in family if "process_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")]
-    assert len(processes) == 2, "two web workers with one query process each"
     assert server.stop() == 0
     deadline = time.monotonic() + 10
     while alive(family) and time.monotonic() < deadline:
@@ -229,11 +236,9 @@ def test_a_store_that_cannot_open_here_is_reported_and_kept(tmp_path):
 
 # --- bad data ---------------------------------------------------------------------------------------------
 
-TINY_ONTOLOGY = """@prefix tsk: <https://w3id.org/tskg/ontology#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
+TINY_ONTOLOGY = ONTOLOGY_HEADER + """@prefix tsk: <https://w3id.org/tskg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/tskg/ontology> a owl:Ontology .
-tsk:State a owl:Class ; rdfs:label "State"@en .
+tsk:State a owl:Class ; rdfs:label "State"@en ; rdfs:comment "A state."@en .
 """
 TINY_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 @prefix tsk: <https://w3id.org/tskg/ontology#> .

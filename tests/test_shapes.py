@@ -1,4 +1,5 @@
-"""The SHACL shapes (ontology/shapes.ttl), run as the build runs them (server.validation).
+"""The SHACL shapes (ontology/shapes.ttl), run as the build runs them (server.checks.gate), with both validators:
+the fast path (server.checks.shacl_fast) and pySHACL (the reference), which must give the same findings.
 
 Each file in tests/fixtures/invalid/ holds one kind of mistake a contributor makes and names, in
 its leading comments, the shape that must report it and the focus node it must be reported on:
@@ -7,9 +8,9 @@ its leading comments, the shape that must report it and the focus node it must b
     # expect-focus: tskr:bad-tenure
 
 The fixtures are validated together with the real graph/source.ttl (the article's text, for the
-quote checks, and its quotes, for tsk:evidence) and the real ontology, in one run: a pySHACL run costs
-seconds (RDFS inference over the ontology, one parse per SPARQL target), one per fixture would cost
-minutes. To keep the fixtures from explaining each other's violations, each focus node is a node of
+quote checks, and its quotes, for tsk:evidence) and the real ontology, in one run per validator: a pySHACL
+run costs seconds (RDFS inference over the ontology, one parse per SPARQL target), one per fixture would
+cost minutes. To keep the fixtures from explaining each other's violations, each focus node is a node of
 its own fixture that no other fixture mentions. The real graph/ must conform.
 """
 
@@ -23,10 +24,12 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from server.build import parse_sources
+from server.checks.gate import ENGINES, check, project_files
 from server.namespaces import CONCEPT, DATA, ONTOLOGY
 from server.terms import rdflib_graph
-from server.turtle import parse_turtle_file
-from server.validation import shacl_validate
+from server.sources.turtle import parse_turtle_file
+from server.checks.shacl_reference import shacl_validate
+from server.sources.files import SourceFile, load_sources
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures" / "invalid"
 FIXTURES = sorted(FIXTURES_DIR.glob("*.ttl"))
@@ -81,14 +84,18 @@ def test_fixture_names_a_real_shape(path, sources):
 
 
 @pytest.fixture(scope="module")
-def fixtures_report(sources, source_graph):
-    """One validation of source.ttl plus every fixture."""
-    data = rdflib.Graph()
-    for triple in source_graph:
-        data.add(triple)
-    for path in FIXTURES:
-        rdflib_graph(parse_turtle_file(path), data)
-    return shacl_validate(data, sources.shapes, sources.ontology)
+def fixtures_reports(project, source_graph) -> dict:
+    """The gate over the ontology, the shapes, source.ttl and every fixture, once with each validator."""
+    files = [f for f in project_files(project) if f.role != "data" or f.path.name == "source.ttl"]
+    files += [SourceFile(p, f"tests/fixtures/invalid/{p.name}", "data") for p in FIXTURES]
+    sources = load_sources(files)
+    return {"sources": sources, **{engine: check(sources, engine=engine) for engine in ENGINES}}
+
+
+def test_both_validators_give_the_same_findings(fixtures_reports):
+    fast, reference = (fixtures_reports[e] for e in ENGINES)
+    assert [vars(r) for r in fast.results] == [vars(r) for r in reference.results]
+    assert len(fast.violations) >= len(FIXTURES)
 
 
 def test_focus_nodes_belong_to_one_fixture():
@@ -102,16 +109,17 @@ def test_focus_nodes_belong_to_one_fixture():
         assert not others, f"{path.name}: the focus node {local} also appears in {others}"
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
-def test_fixture_is_reported(path, sources, fixtures_report):
+def test_fixture_is_reported(path, engine, fixtures_reports):
     shape, focus = expectations(path)
-    owned = owned_shapes(sources.shapes, rdflib.URIRef(shape))
+    owned = owned_shapes(fixtures_reports["sources"].shapes, rdflib.URIRef(shape))
     focus_n3 = rdflib.URIRef(focus).n3()
-    hits = [r for r in fixtures_report.violations if r.focus == focus_n3 and r.shape in owned]
-    at_focus = "\n".join(
-        f"  {r.severity} {r.shape}: {r.message}" for r in fixtures_report.results if r.focus == focus_n3
-    )
+    report = fixtures_reports[engine]
+    hits = [r for r in report.violations if r.focus == focus_n3 and r.shape in owned]
+    at_focus = "\n".join(f"  {r.severity} {r.shape}: {r.message}" for r in report.results if r.focus == focus_n3)
     assert hits, f"{path.name}: no violation of {shape} at {focus}; reported there:\n{at_focus or '  nothing'}"
+    assert {r.file for r in hits} == {f"tests/fixtures/invalid/{path.name}"}
 
 
 def test_real_graph_conforms(project, sources):

@@ -1,4 +1,4 @@
-"""The W3C RDF 1.1 Turtle test suite against our strict Turtle gate (server.turtle).
+"""The W3C RDF 1.1 Turtle test suite against our strict Turtle gate (server.sources.turtle).
 
 The suite is read from ../shared/w3c/rdf/rdf11/rdf-turtle beside the checkout and never
 copied into the repository. One test per manifest entry:
@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from server.turtle import TurtleSyntaxError, parse_turtle
+from server.sources.turtle import TurtleSyntaxError, parse_turtle
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SUITE = REPO_ROOT.parent / "shared" / "w3c" / "rdf" / "rdf11" / "rdf-turtle"

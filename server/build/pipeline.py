@@ -1,10 +1,11 @@
 """The pipeline, built once and shared by the command line and the server:
 
-    Turtle files → strict parse → SHACL checks → OWL RL reasoning → on-disk store
+    Turtle files → strict parse → the gate (server.checks.gate: literals, SHACL, ontology checks) → OWL RL reasoning
+    → on-disk store
 
 Two implementations of the checks and the reasoning, with the same results (tests/test_rules.py,
 tests/test_fastshacl.py): reasoner="rules" (the default) keeps the triples in pyoxigraph terms, reasons
-with server.rules and validates with server.fastshacl; reasoner="owlrl" is the reference, rdflib graphs
+with server.rules and validates with server.checks.shacl_fast; reasoner="owlrl" is the reference, rdflib graphs
 with owlrl and pySHACL (inference "rdfs"), about 0.5 ms per triple for each of the two.
 
 A build is cached under the project's cache directory by a digest of the source files, so a restart
@@ -24,20 +25,22 @@ import pyoxigraph as ox
 import rdflib
 
 from .. import __version__
-from .. import fastshacl
+from ..checks.gate import check, project_files
 from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS
 from ..project import Project, digest_files
 from ..reasoning import owlrl_inferred
 from ..rules import inferred_triples
 from ..terms import rdflib_graph, to_oxigraph
-from ..turtle import parse_turtle_file
-from ..validation import Report, Result, shacl_validate
+from ..sources.turtle import parse_turtle_file
+from ..checks.results import Report, Result
+from ..sources.files import SyntaxErrors, load_sources
 from . import cache
 from .derive import derive, rules
 
 # Bump when the build's output changes for the same input, so old caches are not reused.
-PIPELINE_VERSION = f"{__version__}/4"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file;
-#                                        4: build.json lists the size and checksum of every file
+PIPELINE_VERSION = f"{__version__}/5"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file;
+#                                        4: build.json lists the size and checksum of every file;
+#                                        5: the gate of server.checks.gate (literals and ontology checks too)
 
 
 class ValidationFailed(Exception):
@@ -146,36 +149,30 @@ def build(project: Project | None = None, *, use_cache: bool = True, validate: b
 def _run_pipeline(project: Project, directory: Path, digest: str, *, validate: bool, reasoner: str) -> Build:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    if reasoner == "rules":
-        def triples_of(paths: list[Path]) -> list[ox.Triple]:
-            return [t for p in paths for t in scope_blank_nodes(parse_turtle_file(p, project.relative(p)))]
-
-        ontology, data = triples_of(project.ontology_files), triples_of(project.graph_files)
-        shapes = rdflib_graph(triples_of(project.shapes_files))
-    else:
-        sources = parse_sources(project)
+    try:  # each file parsed once, strictly; the gate and the reasoner share what it gives
+        sources = load_sources(project_files(project))
+    except SyntaxErrors as err:
+        raise err.errors[0] from None
     timings["parse"] = time.perf_counter() - started
 
     warnings: list[Result] = []
     if validate:
+        # The same gate as `tskg validate` (server.checks.gate): literals, shapes, ontology checks, file:line.
         started = time.perf_counter()
-        if reasoner == "rules":
-            report = fastshacl.validate(data, shapes, ontology)
-        else:
-            report = shacl_validate(sources.data, sources.shapes, sources.ontology)
+        report = check(sources, engine="fast" if reasoner == "rules" else "pyshacl")
         timings["validate"] = time.perf_counter() - started
         if not report.conforms:
             raise ValidationFailed(report)
         warnings = report.results
 
     started = time.perf_counter()
+    ontology, data = sources.triples["ontology"], sources.triples["data"]
     if reasoner == "rules":
-        graphs = {GRAPH_ONTOLOGY: ontology, GRAPH_ASSERTED: data, GRAPH_INFERRED: inferred_triples(ontology + data)}
+        inferred = inferred_triples(ontology + data)
     else:
-        inferred = owlrl_inferred(sources.ontology + sources.data)
-        graphs = {name: [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
-                  for name, graph in
-                  ((GRAPH_ONTOLOGY, sources.ontology), (GRAPH_ASSERTED, sources.data), (GRAPH_INFERRED, inferred))}
+        inferred = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+                    for s, p, o in owlrl_inferred(sources.ontology + sources.data)]
+    graphs = {GRAPH_ONTOLOGY: ontology, GRAPH_ASSERTED: data, GRAPH_INFERRED: inferred}
     timings["reason"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -14,7 +14,7 @@ def load_build(args):
     """The build for --root (server.build.build), with user errors turned into one-line messages."""
     from ..build import build
     from ..project import Project
-    from ..turtle import TurtleSyntaxError
+    from ..sources.turtle import TurtleSyntaxError
 
     try:
         return build(Project.locate(args.root))

@@ -110,8 +110,11 @@ def run(args) -> int:
               f"({len(failed.report.violations)} violation(s)); run `tskg validate` to see them", file=sys.stderr)
         return EXIT_NONCONFORMING
 
-    names = [n for n in GRAPHS if not (args.no_inferred and n == "inferred")]
-    remove = ["inferred"] if args.no_inferred else []
+    # Each graph the build wrote replaces its namesake at the target; one it left empty (the derived
+    # graph when no rule derived anything) or that was left out is deleted there, so none goes stale.
+    written = {n for n, count in built.counts.items() if count}
+    names = [n for n in GRAPHS if n in written and not (args.no_inferred and n == "inferred")]
+    remove = [n for n in GRAPHS if n not in names]
 
     def report(step: Step) -> None:
         if args.quiet:

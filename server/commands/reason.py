@@ -25,11 +25,11 @@ from ..exports.files import ExportError, check_output_path, make_parents
 from ..namespaces import PREFIXES
 from ..project import Project
 from ..reasoning import owlrl_inferred
+from ..checks.reports import write_atomic
 from ..rules import inferred_triples
-from ..reports import write_atomic
 from ..terms import to_oxigraph
 from .validate import DEFAULT_MAX_MB
-from ..validation import SourceError, SourceFile, SyntaxErrors, load_sources
+from ..sources.files import SourceError, SourceFile, SyntaxErrors, load_sources
 
 OUTPUT_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
 

@@ -90,7 +90,7 @@ WORKER_BOOT_ERROR = 3   # gunicorn's exit code when a worker could not load the 
 def run(args) -> int:
     from ..build import ValidationFailed, build_isolated
     from ..project import Project
-    from ..turtle import TurtleSyntaxError
+    from ..sources.turtle import TurtleSyntaxError
 
     for name in ("port", "workers", "max_rows"):
         if getattr(args, name) < 1:

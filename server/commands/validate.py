@@ -6,9 +6,14 @@ With PATHS (.ttl files, or directories of them), e.g. a contributor's new file: 
 checked together with the project's ontology and shapes and with all of graph/ (the context the
 build will give them: the nodes they refer to are described there), and the report shows the
 findings located in the given files; --all shows those in the other files too. --alone checks
-them with graph/source.ttl only (the article, which quotes and evidence point into) instead of
-all of graph/. A file under ontology/ counts as ontology (or as shapes when its name says so);
-any other file as data. Where a node is written in a given file, that is where reports say it is.
+them with graph/source.ttl (the article, which quotes and evidence point into) and, of the rest of
+graph/, only the types and labels of the nodes the files name (so that a reference to tskr:turkey
+resolves), not their other facts; nothing is said about those nodes themselves. A file under
+ontology/ counts as ontology (or as shapes when its name says so); any other file as data. Where a
+node is written in a given file, that is where reports say it is.
+
+The checks are the build's (server.checks.gate): well-formed literals, the SHACL shapes (server.checks.shacl_fast;
+--reference runs them in pySHACL itself), the ontology checks.
 
 Exit codes: 0 conforms (warnings allowed unless --strict), 1 does not conform, 2 unreadable or
 invalid input (syntax errors as file:line:column: message), 3 internal error.
@@ -25,8 +30,10 @@ from pathlib import Path
 
 from .common import EXIT_BAD_INPUT, EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..project import Project
-from ..reports import FORMATS, SYNTAX_RULE, Outcome, render, summary, write_atomic
-from ..validation import Report, Result, SourceError, SourceFile, SyntaxErrors, load_sources, validate_sources
+from ..checks.reports import FORMATS, SYNTAX_RULE, Outcome, render, summary, write_atomic
+from ..checks.gate import check
+from ..checks.results import Report, Result
+from ..sources.files import SourceError, SourceFile, SyntaxErrors, load_sources
 
 DEFAULT_MAX_MB = 5.0
 
@@ -48,9 +55,12 @@ def register(subparsers) -> None:
     parser.add_argument("--all", dest="show_all", action="store_true",
                         help="with PATHS: also report the findings located in the other files")
     parser.add_argument("--alone", action="store_true",
-                        help="with PATHS: check them with graph/source.ttl only, not with all of graph/")
+                        help="with PATHS: check them with graph/source.ttl and only the types and labels of the "
+                             "nodes of graph/ they name, not with all of graph/")
     parser.add_argument("--no-ontology-checks", dest="ontology_checks", action="store_false",
                         help="run the project's SHACL shapes only")
+    parser.add_argument("--reference", action="store_true",
+                        help="run the shapes in pySHACL itself (the reference, slower) instead of server.checks.shacl_fast")
     parser.add_argument("--max-size", type=float, default=DEFAULT_MAX_MB, metavar="MB",
                         help=f"refuse files larger than this (default: {DEFAULT_MAX_MB:g} MB)")
     parser.set_defaults(func=run)
@@ -90,13 +100,14 @@ def run(args: argparse.Namespace) -> int:
             print(str(e), file=sys.stderr)
     else:
         validated_from = time.perf_counter()
-        for problem in sources.index_errors:
-            print(f"tskg validate: warning: {problem}", file=sys.stderr)
         try:
-            report = validate_sources(sources, prefer=given, ontology_checks=args.ontology_checks)
+            report = check(sources, engine="pyshacl" if args.reference else "fast", prefer=given,
+                           ontology_checks=args.ontology_checks)
         except SourceError as err:  # shapes that are not valid SHACL
             raise UsageError(str(err)) from None
-        report.timings = {"parse_and_index": validated_from - parse_started, **report.timings}
+        for problem in sources.index_errors:
+            print(f"tskg validate: warning: {problem}", file=sys.stderr)
+        report.timings = {"parse": validated_from - parse_started, **report.timings}
         if given and not args.show_all:
             report = only_in(report, set(given))
 
@@ -177,9 +188,8 @@ def collect_files(project: Project, paths: list[str], alone: bool = False) -> tu
         else:
             given.append(add(path).display)
 
-    context = [p for p in project.graph_files if p.name == "source.ttl"] if alone else project.graph_files
-    for path in context:
-        add(path, "data")
+    for path in project.graph_files:
+        add(path, "context" if alone and path.name != "source.ttl" else "data")
     return list(chosen.values()), given
 
 

@@ -7,7 +7,7 @@ At each size: generate the data (server.scale.generate, cached in --workdir), th
 - cold start: `tskg serve` with an empty build cache until it answers (parse, validate, reason, store);
   the build's own step timings come from its build.json;
 - warm start: the same with the cache in place (the build is only opened);
-- SHACL validation and reasoning on their own, in a fresh process: server.fastshacl and server.rules,
+- SHACL validation and reasoning on their own, in a fresh process: server.checks.shacl_fast and server.rules,
   and the references (pySHACL with RDFS inference, owlrl) up to --reference-max triples;
 - the server's memory: the processes of `tskg serve` (gunicorn master, its workers and their query
   processes) summed as PSS (shared pages counted once) and as the sum of their peak RSS;
@@ -315,7 +315,7 @@ REASONING_CODE = """
 import json, sys, time
 from server.project import Project
 from server.build import scope_blank_nodes
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 from server.rules import inferred_triples
 p = Project.locate({root!r})
 onto = [t for f in p.ontology_files for t in scope_blank_nodes(parse_turtle_file(f))]
@@ -336,9 +336,9 @@ import json, logging, time
 logging.disable(logging.WARNING)
 from server.project import Project
 from server.build import scope_blank_nodes
-from server.turtle import parse_turtle_file
+from server.sources.turtle import parse_turtle_file
 from server.terms import rdflib_graph
-from server import fastshacl
+from server.checks import shacl_fast as fastshacl
 p = Project.locate({root!r})
 onto = [t for f in p.ontology_files for t in scope_blank_nodes(parse_turtle_file(f))]
 data = [t for f in p.graph_files for t in scope_blank_nodes(parse_turtle_file(f))]
@@ -350,7 +350,7 @@ out["fast"] = time.perf_counter() - t
 out["fast_steps"] = {{k: v for k, v in timings.items() if isinstance(v, float)}}
 out["conforms"] = report.conforms
 if {reference}:
-    from server.validation import shacl_validate
+    from server.checks.shacl_reference import shacl_validate
     d, o = rdflib_graph(data), rdflib_graph(onto)
     t = time.perf_counter(); ref = shacl_validate(d, shapes, o); out["reference"] = time.perf_counter() - t
     out["same"] = sorted(map(str, map(vars, ref.results))) == sorted(map(str, map(vars, report.results)))
@@ -542,7 +542,7 @@ def table(results: list[Measures], options: Options) -> str:
         ("warm start, ours", lambda m: _seconds(m.median("warm"))),
         ("Oxigraph: load / start", lambda m: f"{_seconds(m.median('oxigraph_load'))} / "
                                              f"{_seconds(m.median('oxigraph_start'))}"),
-        ("SHACL validation (server.fastshacl)", lambda m: _seconds(m.median("shacl_fast") or m.median("cold_validate"))),
+        ("SHACL validation (server.checks.shacl_fast)", lambda m: _seconds(m.median("shacl_fast") or m.median("cold_validate"))),
         ("SHACL validation (pySHACL, rdfs)", lambda m: _seconds(m.median("shacl_reference"))),
         ("reasoning (server.rules)", lambda m: _seconds(m.median("reason_rules"))),
         ("reasoning (owlrl)", lambda m: _seconds(m.median("reason_owlrl"))),

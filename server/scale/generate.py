@@ -9,7 +9,7 @@ The world is made of synthetic news articles. Each article has a title and sente
 generator writes (a tenure, a membership, an agreement, an event, a statement, a retraction, a stance,
 a claim, an economic stake, an inference) gets one sentence of its article, and `tsk:evidence` points at
 that sentence's tsk:Quote, whose oa:TextPositionSelector gives its code point offsets in the article's
-schema:text (as server.quotes computes them). States, people, parties, companies, cities and offices are
+schema:text (as server.sources.quotes computes them). States, people, parties, companies, cities and offices are
 introduced by a sentence of the first article that needs them and reused by later articles.
 Concepts (event types, positions, statuses, ...) are read from the project's ontology/concepts.ttl.
 
@@ -31,8 +31,8 @@ import pyoxigraph as ox
 
 from ..namespaces import CONCEPT
 from ..project import Project
-from ..quotes import sentences as split_sentences
-from ..quotes import turtle_long_string, turtle_string
+from ..sources.quotes import sentences as split_sentences
+from ..sources.quotes import turtle_long_string, turtle_string
 
 MARKER = "GENERATED.json"  # written into the output directory; only such a directory is overwritten
 
@@ -569,7 +569,7 @@ class Generator:
     def _write_article(self, article: _Article, author: Entity, publisher: Entity, about: list[Entity]) -> None:
         text = article.text()
         found = split_sentences(text)
-        # The quotes' offsets are those server.quotes finds in the text, and they must be our sentences.
+        # The quotes' offsets are those server.sources.quotes finds in the text, and they must be our sentences.
         assert [s.text for s in found[1:]] == article.sentences, "a generated sentence does not split cleanly"
         doc = f"tskr:{article.local}"
         pairs = [

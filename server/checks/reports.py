@@ -20,12 +20,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .validation import Report, Result
+from .. import __version__
+from .results import Report, Result
 
 FORMATS = ("text", "json", "junit", "github", "sarif")
 SYNTAX_RULE = "turtle-syntax"
 INFORMATION_URI = "https://w3id.org/tskg/"
+CHECK_TAGS = {"ontology": "ontology", "literal": "literal", "shacl": "shacl"}  # Result.check → SARIF rule tag
 
 
 @dataclass
@@ -354,7 +355,7 @@ def render_sarif(outcome: Outcome) -> str:
             "shortDescription": {"text": r.message if r.rule != SYNTAX_RULE else "Invalid Turtle syntax"},
             "fullDescription": {"text": _rule_description(r)},
             "defaultConfiguration": {"level": _level(r.severity)},
-            "properties": {"tags": ["rdf", "turtle" if r.rule == SYNTAX_RULE else ("ontology" if r.check == "ontology" else "shacl")]},
+            "properties": {"tags": ["rdf", "turtle" if r.rule == SYNTAX_RULE else CHECK_TAGS.get(r.check, "shacl")]},
         }
         if r.node_shape:
             rule["properties"]["nodeShape"] = r.node_shape
@@ -443,7 +444,8 @@ def _details(r: Result, focus_word: str) -> list[str]:
 def _rule_description(r: Result) -> str:
     if r.rule == SYNTAX_RULE:
         return "The file is not valid Turtle (checked by a strict parser, pyoxigraph)."
-    what = "An ontology check" if r.check == "ontology" else "A SHACL shape"
+    what = {"ontology": "An ontology check", "literal": "A check of literals against their XSD datatype"}.get(
+        r.check, "A SHACL shape")
     text = f"{what}: {r.rule or r.shape}"
     if r.node_shape:
         text += f", a property shape of {r.node_shape}"

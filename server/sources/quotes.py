@@ -4,7 +4,7 @@ Offsets are Unicode code point offsets into the article's full text (Python stri
 indices), end exclusive, as the Web Annotation TextPositionSelector wants them.
 The first line of the file is the title (sentence 0); the body's sentences are 1..N.
 
-    python -m server.quotes [ARTICLE.txt] [--phrase s05-kosovo-is-turkey "Kosovo is Turkey, Turkey is Kosovo"]
+    python -m server.sources.quotes [ARTICLE.txt] [--phrase s05-kosovo-is-turkey "Kosovo is Turkey, Turkey is Kosovo"]
 
 prints, for graph/source.ttl, one tsk:Quote per sentence (tskr:quote-s00 ... sNN) and one
 per --phrase (tskr:quote-<id>; the phrase must occur exactly once in the article).
@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .project import DEFAULT_ROOT
+from ..project import DEFAULT_ROOT
 
 DEFAULT_ARTICLE = DEFAULT_ROOT.parent / "shared" / "sources" / "turkey-drone-sales-to-kosovo.txt"
 
@@ -132,7 +132,7 @@ def quotes_turtle(text: str, phrases: list[tuple[str, str]] = ()) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m server.quotes", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m server.sources.quotes", description=__doc__.split("\n\n")[0])
     parser.add_argument("article", nargs="?", default=str(DEFAULT_ARTICLE), help="the article as UTF-8 text")
     parser.add_argument(
         "--phrase", nargs=2, action="append", default=[], metavar=("ID", "TEXT"),
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         text = Path(args.article).read_text(encoding="utf-8")
         sys.stdout.write(quotes_turtle(text, [tuple(p) for p in args.phrase]))
     except (OSError, UnicodeDecodeError, ValueError) as err:
-        print(f"python -m server.quotes: error: {err}", file=sys.stderr)
+        print(f"python -m server.sources.quotes: error: {err}", file=sys.stderr)
         return 2
     return 0
 

@@ -11,7 +11,7 @@ and object are written, and builds from that:
   - per (subject, predicate, object): where the object is written;
   - per (subject, predicate): where the predicate is first written for that subject.
 
-The strict gate (server.turtle, pyoxigraph) stays the judge of what is valid Turtle and of
+The strict gate (server.sources.turtle, pyoxigraph) stays the judge of what is valid Turtle and of
 the triples themselves: a file is indexed only after the gate accepted it, and the index is
 keyed by the gate's terms. Labelled blank nodes keep their labels in pyoxigraph's output, so
 they match directly; anonymous ones (`[ ... ]` and collections) get fresh random identifiers
