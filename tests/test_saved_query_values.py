@@ -83,3 +83,23 @@ def test_tskg_query_says_it_in_one_line(name, params, message):
     assert done.returncode == 2 and done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and re.match(r"tskg query: error: queries/.*\.rq: ", lines[0]) and message in lines[0], lines
+
+
+def test_a_parameter_needs_no_projection(tmp_path):
+    """Binding writes the term where the variable stands, so a saved query need not project its parameters."""
+    from server.build import build
+    from server.project import Project
+    from server.store import embedded_engine
+    from server.store.saved_queries import parse_query
+
+    query = parse_query("#+ summary: s\n#+ description: d\nSELECT ?office WHERE { ?_person_iri tsk:holdsOffice ?office }\n",
+                        tmp_path / "offices.rq")
+    engine = embedded_engine(build(Project.locate(REPO_ROOT)), workers=1)
+    try:
+        bindings = query.bindings({"person": "tskr:hashim-thaci"})
+        query.check_values(bindings, engine)
+        rows = engine.select(query.query, bindings=bindings)
+    finally:
+        engine.close()
+    assert {row["office"].value.rsplit("/", 1)[-1] for row in rows} == {
+        "office-president-of-kosovo", "office-prime-minister-of-kosovo"}

@@ -23,9 +23,10 @@ Parameters follow grlc's (BASIL's) variable convention: `?_name` is a required p
 
 Values are never spliced into the query text as strings: `bindings()` turns each into a
 pyoxigraph term, checked against its type, and the engine binds the variable to it as an RDF
-term (server.store.inspect.bind). The saved queries project each parameter, spelt `$_name_type`
-there (grlc, which replaces the `?_name_type` spelling in the text, leaves that one alone); the
-projection is not needed for binding, and `tskg query` leaves those columns out.
+term (server.store.inspect.bind), wherever it stands, projected or not. The saved queries project
+each parameter, spelt `$_name_type` there (grlc, which replaces the `?_name_type` spelling in the
+text, leaves that one alone), from when binding needed it; a query may leave it out, and `tskg
+query` leaves those columns out of its output.
 
 `check_values()` then asks the engine whether each value exists: an IRI must name a resource of
 the graph, and a literal the query matches as the object of a predicate (`?q tsk:sentenceNumber
@@ -455,16 +456,6 @@ def parse_query(text: str, path: Path, *, documented: bool = True) -> SavedQuery
     prefixes = {m.group(1): m.group(2) for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", query, re.I)}
 
     parameters = _parameters(path, bare, decorators, {**PREFIXES, **prefixes})
-    if kind == "select" and parameters:
-        head = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", bare, re.IGNORECASE | re.DOTALL)
-        projection = head.group(1) if head else ""
-        projected = set(re.findall(r"[?$](\w+)", projection))
-        missing = [p.variable for p in parameters if p.variable not in projected]
-        if missing:
-            raise SavedQueryError(
-                f"{path}: parameter variable {', '.join('?' + v for v in missing)} must be in the SELECT projection "
-                f"(write it there as {', '.join('$' + v for v in missing)}): pyoxigraph binds only projected variables"
-            )
     return SavedQuery(
         name=path.stem,
         path=path,
