@@ -1,7 +1,8 @@
 """Result formats: the media types each query form is offered in, and the serialization of results.
 
 SELECT and ASK results as SPARQL JSON, XML, CSV and TSV (ASK: JSON and XML, the formats that define a
-boolean); CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads and TriG.
+boolean); CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD (compact, server.jsonld), RDF/XML, N-Quads
+and TriG.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from itertools import islice
 
 import pyoxigraph as ox
 
+from .. import jsonld
 from ..namespaces import PREFIXES
 from .errors import QueryError
 
@@ -127,6 +129,10 @@ def serialize_result(result, media_type: str, max_rows: int | None) -> QueryOutp
     truncated = max_rows is not None and len(triples) > max_rows
     if truncated:
         del triples[max_rows:]
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+    if fmt == ox.RdfFormat.JSON_LD:
+        body = jsonld.serialize(triples, PREFIXES)  # compact, the project's prefixes as @context
+    elif fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        body = ox.serialize(triples, format=fmt, prefixes=PREFIXES)
+    else:
+        body = ox.serialize(triples, format=fmt)
     return QueryOutput("graph", body, media_type, truncated, len(triples))
