@@ -1,7 +1,7 @@
 """`tskg reason`: the OWL RL closure of the ontology and the graph.
 
 Prints how many triples were asserted (graph/), how many the ontology has (ontology/ without the
-shapes) and how many the closure adds, and the time taken. The closure is the build's (server.rules),
+shapes) and how many the closure adds, and the time taken. The closure is the build's (server.reasoning.fast),
 so the count is the one the server, its home page and its downloads give. --reference runs owlrl, the
 reference, as well: it also states what it states for every term (`x owl:sameAs x`, `C rdfs:subClassOf C`,
 ...), which the build leaves out, so its count is higher; the difference is printed by kind.
@@ -26,7 +26,7 @@ from ..namespaces import PREFIXES
 from ..project import Project
 from ..reasoning.reference import owlrl_inferred
 from ..checks.reports import write_atomic
-from ..rules import inferred_triples
+from ..reasoning.fast import inferred_triples
 from ..terms import to_oxigraph
 from .validate import DEFAULT_MAX_MB
 from ..sources.files import SourceError, SourceFile, SyntaxErrors, load_sources
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
 
     counts = {"asserted": len(sources.data), "ontology": len(sources.ontology), "inferred": len(inferred)}
     timings = {"parse": parsed - started, "reason": reasoned - parsed, "total": finished - started}
-    reasoner = "owlrl" if args.reference else "server.rules"
+    reasoner = "owlrl" if args.reference else "server.reasoning.fast"
     if args.format == "json":
         doc = {"counts": counts, "reasoner": reasoner, "seconds": {k: round(v, 3) for k, v in timings.items()},
                "output": str(output) if output else None}
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"        + {number:>8} {kind}")
             if difference["build_only"]:
                 print(f"        - {difference['build_only']:>8} the build infers and owlrl does not: a difference "
-                      f"between server.rules and owlrl to report")
+                      f"between server.reasoning.fast and owlrl to report")
         print(f"time      {timings['total']:>8.2f} s        (parse {timings['parse']:.2f} s, "
               f"reason {timings['reason']:.2f} s)")
         if output is not None:
@@ -157,7 +157,7 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
 
 
 RDF, RDFS, OWL = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"]
-# owlrl's closure rules that hold for every term, not for our data (server.rules leaves them out on purpose).
+# owlrl's closure rules that hold for every term, not for our data (server.reasoning.fast leaves them out on purpose).
 REFLEXIVE = {OWL + "sameAs": "x owl:sameAs x", RDFS + "subClassOf": "C rdfs:subClassOf C",
              OWL + "equivalentClass": "C owl:equivalentClass C", RDFS + "subPropertyOf": "P rdfs:subPropertyOf P",
              OWL + "equivalentProperty": "P owl:equivalentProperty P"}
@@ -182,7 +182,7 @@ def explain_difference(reference: set[ox.Triple], build: set[ox.Triple]) -> dict
         elif p == OWL + "disjointWith" and str(t.subject).startswith("<http://www.w3.org/2001/XMLSchema#"):
             kind = "XSD datatypes owl:disjointWith each other"
         else:
-            kind = "other triples (unexplained: a difference between server.rules and owlrl to report)"
+            kind = "other triples (unexplained: a difference between server.reasoning.fast and owlrl to report)"
         kinds[kind] = kinds.get(kind, 0) + 1
     ordered = dict(sorted(kinds.items(), key=lambda kv: (kv[0].startswith("other"), -kv[1], kv[0])))
     return {"build": len(reference & build), "owlrl_only": ordered, "build_only": len(build - reference)}
