@@ -24,6 +24,8 @@ from unittest import mock
 import pyoxigraph as ox
 import pytest
 
+from helpers import tskg as run_tskg
+
 from conftest import ONTOLOGY_HEADER
 from server.build import Build, ValidationFailed, build
 from server.exports.files import FORMATS, canonical_nquads
@@ -97,11 +99,8 @@ def real(tmp_path_factory) -> RealData:
 
 
 def tskg(root: Path, *args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
-    """Run the command line as a user would, in its own process."""
-    return subprocess.run(
-        [sys.executable, "-m", "server", "--root", str(root), *args],
-        capture_output=True, env=env, timeout=600, **kwargs,
-    )
+    """Run the command line as a user would, in its own process (output as bytes)."""
+    return run_tskg(*args, root=root, env=env, text=False, **kwargs)
 
 
 def canonical(quads) -> set[str]:

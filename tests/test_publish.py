@@ -13,10 +13,8 @@ import contextlib
 import hashlib
 import http.server
 import json
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -27,58 +25,21 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from helpers import OXIGRAPH, free_port, start_oxigraph, stop_process
 from server.namespaces import GRAPHS
 from test_export import ALL_GRAPHS, assert_isomorphic, real, tskg  # noqa: F401 (real is a fixture)
 
 GENID = "https://w3id.org/tskg/.well-known/genid/"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def oxigraph_binary() -> Path | None:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = beside if beside.exists() else shutil.which("oxigraph")
-    return Path(found) if found else None
-
-
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
     """A real Oxigraph server on loopback, default graph = union of the named graphs."""
-    binary = oxigraph_binary()
-    if binary is None:
+    if not OXIGRAPH.exists():
         pytest.skip("the oxigraph command is not installed (pip install oxigraph; it is in the [test] extra)")
-    work = tmp_path_factory.mktemp("oxigraph")
-    port = free_port()
-    log = (work / "server.log").open("wb")
-    process = subprocess.Popen(
-        [str(binary), "serve", "--location", str(work / "data"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"oxigraph serve exited with {process.returncode}: {(work / 'server.log').read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("oxigraph serve did not listen within 60 s")
-            time.sleep(0.1)
+    process, base = start_oxigraph("serve", tmp_path_factory.mktemp("oxigraph") / "data", "--union-default-graph")
     yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    stop_process(process)
 
 
 def remote_select(base: str, query: str) -> list[dict]:
