@@ -56,7 +56,7 @@ class ValidationFailed(Exception):
 
 @dataclass
 class Build:
-    """A finished build: an on-disk pyoxigraph store holding three named graphs."""
+    """A finished build: an on-disk pyoxigraph store holding the named graphs of server.namespaces.GRAPHS."""
 
     digest: str
     directory: Path

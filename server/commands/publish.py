@@ -60,7 +60,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "publish",
         help="load the graph into a running triple store (SPARQL Graph Store Protocol)",
-        description="Replace our three named graphs in a running triple store, over the SPARQL 1.1 "
+        description="Replace our named graphs in a running triple store, over the SPARQL 1.1 "
                     "Graph Store HTTP Protocol (Oxigraph, Fuseki, GraphDB, Virtuoso, ...).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

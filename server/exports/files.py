@@ -1,8 +1,8 @@
 """Exports of the built graph: N-Triples, N-Quads, TriG, Turtle, JSON-LD, RDF/XML, and
 RDFC-1.0 canonical N-Quads for releases.
 
-The source is the build (server.build): three named graphs, the ontology, the asserted data
-and the OWL RL inferences, read from the build's dataset.nq rather than its store, because
+The source is the build (server.build): its named graphs, the ontology, the asserted data,
+the OWL RL inferences and the derived facts, read from the build's dataset.nq rather than its store, because
 the store normalises literals (xsd:nonNegativeInteger becomes xsd:integer, "01" becomes "1").
 Dataset formats (N-Quads, TriG) keep the graphs apart; triple formats merge the chosen graphs.
 
