@@ -37,8 +37,8 @@ import pyoxigraph as ox
 
 from .engine import Engine, dataset_options
 from .errors import QueryError
-from .formats import QueryOutput, serialize_result
-from .inspect import QueryInfo, syntax_error
+from .formats import QueryOutput, serialize_result, serialize_whole
+from .inspect import QueryInfo, limit_solutions, syntax_error
 
 if TYPE_CHECKING:  # the build pulls in rdflib; the query processes do not need it
     from ..build import Build
@@ -52,17 +52,30 @@ RETRY_AFTER_SECONDS = 1
 
 
 def execute_on_store(store: ox.Store, request: tuple):
-    """Answer one request: ("query", text, media_type, max_rows, dataset, base_iri, prefixes) → QueryOutput,
-    or ("parse", text, base_iri, prefixes) → True for SELECT / ASK, False for CONSTRUCT / DESCRIBE."""
+    """Answer one request: ("query", text, media_type, max_rows, dataset, base_iri, prefixes[, capped]) →
+    QueryOutput, or ("parse", text, base_iri, prefixes) → True for SELECT / ASK, False for CONSTRUCT /
+    DESCRIBE. `capped` is `text` bounded to max_rows + 1 solutions (inspect.limit_solutions), or None:
+    with it the engine writes the result itself, and only a result over the limit is cut row by row."""
     if request[0] == "parse":
         _, text, base_iri, prefixes = request
         result = store.query(text, base_iri=base_iri, prefixes=prefixes or None)
         tabular = isinstance(result, (ox.QuerySolutions, ox.QueryBoolean))
         del result  # pyoxigraph results are dropped on the thread that made them
         return tabular
-    _, text, media_type, max_rows, dataset, base_iri, prefixes = request
-    result = store.query(text, base_iri=base_iri, prefixes=prefixes or None, **dataset_options(dataset))
-    return serialize_result(result, media_type, max_rows)
+    _, text, media_type, max_rows, dataset, base_iri, prefixes, *rest = request
+    capped = rest[0] if rest else None
+    options = {"base_iri": base_iri, "prefixes": prefixes or None, **dataset_options(dataset)}
+    if capped is not None:
+        try:
+            result = store.query(capped, **options)
+        except SyntaxError:  # the text as read gives the error, with its positions (or runs, if the cap erred)
+            pass
+        else:
+            whole = serialize_whole(result, media_type, max_rows)
+            if whole is not None:
+                return whole
+            text = capped  # over the limit: cut row by row, from the capped query (it stops sooner)
+    return serialize_result(store.query(text, **options), media_type, max_rows)
 
 
 def process_main(read_fd: int, write_fd: int, store_path: str | None) -> None:
@@ -125,6 +138,15 @@ def _say(outbox: Connection, message: tuple) -> bool:
 
 
 # --- in the parent -----------------------------------------------------------------------------------------
+
+
+def query_request(text: str, info: QueryInfo, media_type: str, max_rows: int | None, dataset: tuple,
+                  base_iri: str | None, prefixes: dict) -> tuple:
+    """What a query process is sent for one query (see execute_on_store)."""
+    capped = None if max_rows is None else limit_solutions(info, text, max_rows + 1)
+    if max_rows is None and info.kind == "select":
+        capped = text  # nothing to cut: the engine writes it all
+    return ("query", text, media_type, max_rows, dataset, base_iri, prefixes, capped)
 
 
 class QueryProcess:
@@ -200,6 +222,7 @@ class QueryProcesses:
         self._lock = threading.Lock()
         self._closed = False
         self._start_error: str | None = None
+        self.asked = 0  # requests sent to the processes (answers kept elsewhere never come here)
         # Processes are started by one long-lived thread: Linux's parent-death signal, which they use to
         # die with the server, fires when the *thread* that started them ends.
         self._spawn_requests: queue.Queue = queue.Queue()
@@ -249,6 +272,7 @@ class QueryProcesses:
         """Send `request` to an idle process and return its answer, within `timeout` seconds in all."""
         if self._closed:
             raise QueryError(503, "the query engine is shut down", retry_after=RETRY_AFTER_SECONDS)
+        self.asked += 1
         deadline = time.monotonic() + timeout
         try:
             process = self._idle.get(timeout=timeout)
@@ -305,14 +329,16 @@ class EmbeddedEngine(Engine):
 
     def _execute(self, text, info, media_type, *, timeout, max_rows, dataset, base_iri, prefixes) -> QueryOutput:
         located = info if text == info.text else None  # positions map back only for the text as read
-        return self.pool.ask(("query", text, media_type, max_rows, dataset, base_iri, prefixes), timeout, located)
+        return self.pool.ask(query_request(text, info, media_type, max_rows, dataset, base_iri, prefixes),
+                             timeout, located)
 
     def close(self) -> None:
         self.pool.close()
 
 
 def embedded_engine(build: "Build", **options) -> EmbeddedEngine:
-    return EmbeddedEngine(build.store_path, **options)
+    """The engine over `build`; its answers are kept when `answers` (an AnswerCache) is given."""
+    return EmbeddedEngine(build.store_path, digest=build.digest, **options)
 
 
 class DirectEngine(Engine):
@@ -331,6 +357,7 @@ class DirectEngine(Engine):
 
     def _execute(self, text, info, media_type, *, timeout, max_rows, dataset, base_iri, prefixes):
         try:
-            return execute_on_store(self.store, ("query", text, media_type, max_rows, dataset, base_iri, prefixes))
+            return execute_on_store(self.store, query_request(text, info, media_type, max_rows, dataset, base_iri,
+                                                              prefixes))
         except SyntaxError as err:
             raise syntax_error(err, info if text == info.text else None) from None
