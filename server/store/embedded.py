@@ -209,6 +209,29 @@ class QueryProcess:
             pass
 
 
+def readable_waiter():
+    """How the parent waits for an answer on a pipe: `wait(connection, seconds) -> bool`, True once
+    there is something to read. Under gevent's monkey-patching (gunicorn's gevent workers) that is
+    gevent's own watcher on the pipe: Connection.poll goes through gevent's emulation of select(),
+    which costs 0.05 ms more per query and sometimes a millisecond (measured: p90 0.17 ms against
+    0.5-1.1 ms for an ASK). Elsewhere Connection.poll itself."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("select"):
+        return lambda connection, seconds: connection.poll(max(0.0, seconds))
+    from gevent.socket import wait_read
+
+    def wait(connection: Connection, seconds: float) -> bool:
+        if seconds <= 0:
+            return connection.poll(0)
+        try:
+            wait_read(connection.fileno(), timeout=seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    return wait
+
+
 class QueryProcesses:
     """A pool of `size` query processes over the store at `store_path` (None: an empty store)."""
 
@@ -223,6 +246,7 @@ class QueryProcesses:
         self._closed = False
         self._start_error: str | None = None
         self.asked = 0  # requests sent to the processes (answers kept elsewhere never come here)
+        self._wait_readable = readable_waiter()
         # Processes are started by one long-lived thread: Linux's parent-death signal, which they use to
         # die with the server, fires when the *thread* that started them ends.
         self._spawn_requests: queue.Queue = queue.Queue()
@@ -281,7 +305,7 @@ class QueryProcesses:
                              retry_after=RETRY_AFTER_SECONDS) from None
         try:
             process.outbox.send(request)
-            if not process.inbox.poll(max(0.0, deadline - time.monotonic())):
+            if not self._wait_readable(process.inbox, deadline - time.monotonic()):
                 self._replace(process)
                 raise QueryError(503, f"query exceeded the {timeout:g} s time limit and was stopped")
             message = process.inbox.recv()
