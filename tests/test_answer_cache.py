@@ -288,3 +288,20 @@ def test_nothing_is_kept_in_front_of_a_remote_store(remote_live_server):
     r = requests.get(remote_live_server.url + "/sparql", params={"query": STATES}, timeout=30)
     assert r.status_code == 200 and "ETag" not in r.headers and "Cache-Control" not in r.headers
     assert remote_live_server.app.extensions["tskg.answers"] is None
+
+
+def test_a_saved_query_is_read_once_whatever_its_parameters(served, monkeypatch):
+    """What a text was read as is kept: a saved query run with other parameters is not read again
+    (the query processes are still asked: the answers differ)."""
+    import server.store.engine as engine_module
+
+    texts = []
+    reader = engine_module.inspect_query
+    monkeypatch.setattr(engine_module, "inspect_query", lambda text, *a, **k: texts.append(text) or reader(text, *a, **k))
+    url = served.url + "/queries/actor-offices"
+    before = asked(served)
+    for person in ("ramush-haradinaj", "recep-tayyip-erdogan", "albin-kurti"):
+        r = requests.get(url, params={"format": "json", "person": DATA + person}, timeout=30)
+        assert r.status_code == 200, r.text
+    assert asked(served) == before + 3
+    assert len(texts) <= 1

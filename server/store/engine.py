@@ -29,6 +29,7 @@ from .inspect import QueryInfo, bind, check_dataset, inspect_query
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
+READING_BYTES_PER_CHARACTER = 40  # a QueryInfo's memory, tokens included, per character of text (measured: 25-35)
 
 
 class Engine:
@@ -60,8 +61,17 @@ class Engine:
     # The interface ------------------------------------------------------------------------------------
     def inspect(self, query: str, base_iri: str | None = None) -> QueryInfo:
         """Read `query` as `run` will (QueryError for what is refused); the web layer reads it once
-        this way to choose the result format, then hands the result to `run`."""
-        return inspect_query(query, base_iri, PREFIXES)
+        this way to choose the result format, then hands the result to `run`. Where answers are kept,
+        so is what a text was read as (the reading depends on the text, base and prefixes alone): a
+        saved query or a page's query, run again with other parameters, is not read again."""
+        if self.answers is None:
+            return inspect_query(query, base_iri, PREFIXES)
+        key = ("read", query, base_iri)
+        info = self.answers.get(key)
+        if info is None:
+            info = inspect_query(query, base_iri, PREFIXES)
+            self.answers.put(key, info, READING_BYTES_PER_CHARACTER * len(query))
+        return info
 
     def run(
         self,
