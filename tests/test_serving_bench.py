@@ -6,34 +6,25 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import requests
 
-from helpers import serve_app
 from server.scale import serving
 
 
-@pytest.fixture(scope="module")
-def served(app):
-    server = serve_app(TSKG_BUILD=app.extensions["tskg.build"], QUERY_WORKERS=1)
-    yield server
-    server.stop()
-    server.app.extensions["tskg.engine"].close()
-
-
-def test_distinct_queries_miss_every_cache_and_keep_their_answers(served, project):
+def test_distinct_queries_miss_every_cache_and_keep_their_answers(live_server, project):
     """Each renamed query reaches a query process (nothing answered it before), and gives the same rows
     as the query as written, column names aside."""
-    pool = served.app.extensions["tskg.engine"].pool
+    pool = live_server.app.extensions["tskg.engine"].pool
+    first = serving.fresh_nonces()
     for query in serving.queries_for(project, ("actor-offices", "labels-50", "construct-people", "ask-state")):
-        plain = requests.get(served.url + "/sparql", params={"query": query.text}, headers={"Accept": query.accept},
-                             timeout=30)
+        plain = requests.get(live_server.url + "/sparql", params={"query": query.text},
+                             headers={"Accept": query.accept}, timeout=30)
         assert plain.status_code == 200
-        for nonce in (7, 8, 7 + (1 << 40)):
+        for nonce in (first, first + 1, first + (1 << 19)):
             before = pool.asked
             text = serving.distinct_text(query.text, nonce)
             assert text != query.text
-            r = requests.get(served.url + "/sparql", params={"query": text}, headers={"Accept": query.accept},
+            r = requests.get(live_server.url + "/sparql", params={"query": text}, headers={"Accept": query.accept},
                              timeout=30)
             assert r.status_code == 200 and pool.asked == before + 1, (query.name, nonce)
             assert serving.answer_rows(r.content, query.accept) == serving.answer_rows(plain.content, query.accept)
@@ -60,7 +51,8 @@ def test_a_tiny_run_measures_both_servers_alike(tmp_path, project):
     assert all(len(stages) == len(serving.STAGES) for stages in results.breakdown.values())
     text = serving.report(results)
     assert "| query | rows | ours p50 | Oxigraph p50 | ratio | ours p99 | Oxigraph p99 |" in text
-    assert "| sum of the stages |" in text
+    assert "| sum of the stages |" in text and "| CPU per request, Oxigraph (all its processes) |" in text
+    assert all(results.cpu[n]["ours"] > 0 and results.cpu[n]["oxigraph"] >= 0 for n in results.breakdown)  # in clock ticks
     verdicts = [line for line in text.splitlines() if line.startswith("- ")]
     assert len(verdicts) == 3 and all(line.endswith(("met", "missed")) for line in verdicts), verdicts
     json.dumps(vars(results), default=str)

@@ -35,6 +35,7 @@ import http.client
 import json
 import math
 import multiprocessing
+import os
 import random
 import shutil
 import statistics
@@ -89,6 +90,7 @@ class Results:
     queries: dict = field(default_factory=dict)     # mode → name → figures
     throughput: dict = field(default_factory=dict)  # f"{mode}/{clients}" → figures
     breakdown: dict = field(default_factory=dict)   # query name → stage → seconds (see `breakdown`)
+    cpu: dict = field(default_factory=dict)         # query name → server → CPU seconds per distinct request
     notes: list = field(default_factory=list)
 
 
@@ -370,6 +372,34 @@ def breakdown_in_child(root: Path, names=BREAKDOWN_QUERIES, reps: int = 300) -> 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def cpu_seconds(server: Server) -> float:
+    """CPU time (user and system) the server's processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in server.pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(server: Server, query: Query, requests: int) -> float:
+    """CPU seconds the server's processes spend on one distinct request of `query`, over `requests` of them:
+    on a machine shared with other work, latency grows with it."""
+    connection = Connection(server.endpoint)
+    pieces = variable_pieces(query.text)
+    nonce = fresh_nonces()
+    try:
+        connection.ask(query.text, query.accept)
+        before = cpu_seconds(server)
+        for i in range(requests):
+            connection.ask(rename(pieces, nonce + i), query.accept)
+        return (cpu_seconds(server) - before) / requests
+    finally:
+        connection.close()
+
+
 def constant_app(environ, start_response):
     """A WSGI app that answers an ASK result at once: what the HTTP layer costs without our app."""
     body = b'{"head":{},"boolean":true}'
@@ -498,6 +528,12 @@ def measure_serving(options: Options, say=print) -> Results:
         for mode in ("repeated", "distinct"):
             say(f"latency, one client, {mode} queries ({len(queries)} queries × {options.rounds} × {options.blocks})")
             results.queries[mode] = measure_latency(servers, queries, options, mode == "distinct", results)
+        if options.breakdown:
+            say("CPU per distinct request")
+            for q in queries:
+                if q.name in results.breakdown:
+                    results.cpu[q.name] = {who: cpu_per_request(s, q, max(500, options.rounds * options.blocks * 10))
+                                           for who, s in servers.items()}
         workers = max(1, options.clients)
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             list(pool.map(time.sleep, [0.0] * workers))  # start the client processes before timing
@@ -560,8 +596,8 @@ def breakdown_table(results: Results) -> list[str]:
         return []
     distinct = results.queries.get("distinct", {})
     lines = ["Where the time of a distinct request goes (medians; stages measured in process under gevent,",
-             "the HTTP layer as gunicorn answering a constant; the rest is what the three processes wait",
-             "for each other on a shared machine):", "",
+             "the HTTP layer as gunicorn answering a constant). End to end, the rest is waiting: for the",
+             "CPU, shared with other work, which a server needing more of it per request waits for longer:", "",
              "| stage | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for stage in STAGES:
         lines.append(f"| {stage} | " + " | ".join(_ms(results.breakdown[n].get(stage)) for n in names) + " |")
@@ -571,6 +607,10 @@ def breakdown_table(results: Results) -> list[str]:
         lines.append("| ours end to end (p50) | " + " | ".join(_ms(distinct.get(n, {}).get("ours_p50")) for n in names) + " |")
         lines.append("| Oxigraph end to end (p50) | " + " | ".join(_ms(distinct.get(n, {}).get("oxigraph_p50"))
                                                              for n in names) + " |")
+    if results.cpu:
+        for who, label in (("ours", "ours"), ("oxigraph", "Oxigraph")):
+            lines.append(f"| CPU per request, {label} (all its processes) | "
+                         + " | ".join(_ms(results.cpu.get(n, {}).get(who)) for n in names) + " |")
     return lines + [""]
 
 
