@@ -15,6 +15,7 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from browser_support import ARGS, CHROMIUM, REPO_ROOT
 from helpers import LiveServer
@@ -33,10 +34,18 @@ class Shot:
     hover: str | None = None              # a selector to hover
 
 
+# The editor's own example, opened by its shareable address and run: labels in the results, not IRIs.
+EDITOR_QUERY = quote("""SELECT ?person ?office ?start WHERE {
+  ?tenure a tsk:Tenure ; tsk:holder ?person ; tsk:office ?office .
+  OPTIONAL { ?tenure tsk:startDate ?start }
+}
+ORDER BY ?person""")
+
 SHOTS = [
     Shot("resource-page", "/page/aleksandar-vucic", hover="#facts-statements li.fact:first-child .cite:nth-child(3) a"),
     Shot("search", "/page/serbia", height=620, fill=("#site-search", "vucic"), wait="#site-search-suggestions li"),
     Shot("picker", "/queries/actor-offices?format=html", height=700),
+    Shot("editor", "/query?query=" + EDITOR_QUERY, height=900, wait="#results-table tbody tr"),
 ]
 
 
