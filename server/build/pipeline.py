@@ -45,7 +45,7 @@ PIPELINE_VERSION = f"{__version__}/6"  # 2: dataset.nq beside the store; 3: blan
 
 
 class ValidationFailed(Exception):
-    """The data does not conform to the shapes; `report` says where and why."""
+    """The data does not pass validation (tskg validate); `report` says where and why."""
 
     def __init__(self, report: Report):
         super().__init__(f"{len(report.violations)} SHACL violation(s)")

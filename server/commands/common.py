@@ -26,7 +26,7 @@ def load_build(args):
 
 def validation_summary(report, limit: int = 10) -> str:
     """The first `limit` violations of a report, a line each with file:line, for commands that stop on them."""
-    lines = [f"the data does not conform to the shapes: {len(report.violations)} violation(s)"]
+    lines = [f"the data does not pass validation (tskg validate): {len(report.violations)} violation(s)"]
     for r in report.violations[:limit]:
         where = f"{r.file}:{r.line}: " if r.file and r.line else (f"{r.file}: " if r.file else "")
         lines.append(f"  {where}{r.focus}: {r.message}")

@@ -69,7 +69,7 @@ def run(args) -> int:
     try:
         built = load_build(args)
     except ValidationFailed as failed:
-        print(f"tskg {args.command}: error: the data does not conform to the shapes "
+        print(f"tskg {args.command}: error: the data does not pass validation "
               f"({len(failed.report.violations)} violation(s)); run `tskg validate` to see them", file=sys.stderr)
         return EXIT_NONCONFORMING
     try:

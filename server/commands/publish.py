@@ -46,7 +46,7 @@ Credentials: --user and --password, or ${USER_ENV} and ${PASSWORD_ENV}
 chooses HTTP Basic or HTTP Digest; --auth digest answers Digest challenges only (the password never
 travels in clear); --auth basic sends Basic from the first request on (stores that never challenge).
 
-exit codes: 0 published, 1 the data does not conform to the shapes, 2 bad URL or the store could
+exit codes: 0 published, 1 the data does not pass validation (tskg validate), 2 bad URL or the store could
 not be reached or refused the data (its message is printed), 3 internal error.
 
 examples:
@@ -106,7 +106,7 @@ def run(args) -> int:
     try:
         built = load_build(args)
     except ValidationFailed as failed:
-        print(f"tskg {args.command}: error: the data does not conform to the shapes "
+        print(f"tskg {args.command}: error: the data does not pass validation "
               f"({len(failed.report.violations)} violation(s)); run `tskg validate` to see them", file=sys.stderr)
         return EXIT_NONCONFORMING
 

@@ -94,7 +94,7 @@ def run(args) -> int:
     try:
         built = load_build(args)
     except ValidationFailed as failed:
-        print(f"tskg query: error: the data does not conform to the shapes ({len(failed.report.violations)} "
+        print(f"tskg query: error: the data does not pass validation ({len(failed.report.violations)} "
               f"violation(s)); run `tskg validate` to see them", file=sys.stderr)
         return EXIT_NONCONFORMING
     # One query at a time: one worker process is enough.
