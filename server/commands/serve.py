@@ -78,7 +78,7 @@ def check_port(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as err:
             if err.errno in (98, 48):  # EADDRINUSE on Linux, macOS
-                raise UsageError(f"port {port} on {host} is already in use; choose another with --port") from None
+                raise UsageError(f"port {port} on {host} is already in use; choose another with --port N (with make: make serve PORT=N)") from None
             raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from None
 
 
