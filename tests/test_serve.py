@@ -263,7 +263,7 @@ def test_serve_nonconforming_data_prints_the_summary_and_exits_1(tmp_path):
     root = tiny_project(tmp_path, "<https://w3id.org/tskg/id/atlantis> a <https://w3id.org/tskg/ontology#State> .\n")
     result = tskg("serve", "--port", str(free_port()), root=root, timeout=300)
     assert result.returncode == 1
-    assert "does not conform" in result.stderr and "atlantis" in result.stderr
+    assert "does not pass validation" in result.stderr and "atlantis" in result.stderr
     assert "Traceback" not in result.stderr
 
 
