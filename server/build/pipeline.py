@@ -29,7 +29,7 @@ from ..checks.gate import check, project_files
 from ..namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS
 from ..project import Project, digest_files
 from ..reasoning.reference import owlrl_inferred
-from ..reasoning.fast import inferred_triples
+from ..reasoning.fast import inferred_terms
 from ..terms import rdflib_graph, to_oxigraph
 from ..sources.turtle import parse_turtle_file
 from ..checks.results import Report, Result
@@ -168,7 +168,7 @@ def _run_pipeline(project: Project, directory: Path, digest: str, *, validate: b
     started = time.perf_counter()
     ontology, data = sources.triples["ontology"], sources.triples["data"]
     if reasoner == "rules":
-        inferred = inferred_triples(ontology + data)
+        inferred = inferred_terms(ontology + data)
     else:
         inferred = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
                     for s, p, o in owlrl_inferred(sources.ontology + sources.data)]

@@ -54,7 +54,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.query import Result as QueryResult
 
 from ..reasoning.reference import undo_owlrl_datatypes
-from ..reasoning.fast import inferred_triples
+from ..reasoning.fast import inferred_terms
 from ..terms import to_rdflib
 from .results import Report, Result
 from .shacl_reference import report_results, sparql_parsed_once
@@ -109,7 +109,7 @@ def findings(data: list, shapes: rdflib.Graph, ontology: list, workers: int | No
     started = time.perf_counter()
     triples = list(ontology) + list(data)
     if rdfs:
-        triples += inferred_triples(triples, profile="rdfs")
+        triples += inferred_terms(triples, profile="rdfs")
     timings["rdfs"] = time.perf_counter() - started
 
     started = time.perf_counter()
