@@ -58,7 +58,7 @@ def test_a_forked_gate_refuses_with_the_same_findings_and_leaves_no_entry(tmp_pa
             here = [[r.file, r.line, r.rule, r.message] for r in refused.report.results]
         forked = build_forked(project.root, case / "cache-forked")
         assert forked.get("refused") == here and any(f == "graph/new.ttl" for f, *_ in here), (name, forked)
-        assert [p.name for p in (case / "cache-forked").iterdir() if not p.name.startswith(".")] == []
+        assert [p.name for p in (case / "cache-forked").iterdir() if not p.name.startswith(".lock")] == []
 
 
 def test_a_forked_gate_lets_through_the_same_build(tmp_path, monkeypatch):

@@ -35,12 +35,9 @@ from ..terms import rdflib_graph, to_oxigraph
 from ..sources.turtle import parse_turtle_file
 from ..checks.results import Report, Result
 from ..sources.files import SyntaxErrors, load_sources
-from ..sources.parsed_cache import ParsedCache
 from . import cache
 from .beside import Gate
 from .derive import derive, rules
-
-PARSED = ".parsed"  # the folder of server.sources.parsed_cache in the cache folder
 
 # Bump when the build's output changes for the same input, so old caches are not reused.
 PIPELINE_VERSION = f"{__version__}/6"  # 2: dataset.nq beside the store; 3: blank nodes scoped per file;
@@ -155,13 +152,10 @@ def build(project: Project | None = None, *, use_cache: bool = True, validate: b
 def _run_pipeline(project: Project, directory: Path, digest: str, *, validate: bool, reasoner: str) -> Build:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    parsed = ParsedCache(project.cache_dir / PARSED)  # files whose bytes did not change are not parsed again
     try:  # each file parsed once, strictly; the gate and the reasoner share what it gives
-        sources = load_sources(project_files(project), parsed_cache=parsed)
+        sources = load_sources(project_files(project))
     except SyntaxErrors as err:
         raise err.errors[0] from None
-    finally:
-        parsed.keep_only_used()
     timings["parse"] = time.perf_counter() - started
 
     # The same gate as `tskg validate` (server.checks.gate): literals, shapes, ontology checks, file:line;

@@ -14,7 +14,6 @@ from rdflib.namespace import RDF
 
 from ..terms import Triple, rdflib_graph
 from .lineindex import LineIndex, TurtleIndexError
-from .parsed_cache import ParsedCache
 from .turtle import TurtleSyntaxError, parse_turtle_terms
 
 class SourceError(Exception):
@@ -140,27 +139,19 @@ def read_source(path: Path, display: str, max_bytes: int | None = None) -> bytes
         raise SourceError(f"{display}: cannot read: {err.strerror or err}") from None
 
 
-def load_sources(files: list[SourceFile], max_bytes: int | None = None,
-                 parsed_cache: ParsedCache | None = None) -> Sources:
+def load_sources(files: list[SourceFile], max_bytes: int | None = None) -> Sources:
     """Parse every file through the strict gate. All syntax errors are collected (one per file) and
-    raised together as SyntaxErrors. With a `parsed_cache`, a file parsed before with the same bytes is
-    read from it instead (its terms then shared within the file only), and a file parsed now is kept in it."""
+    raised together as SyntaxErrors."""
     parsed: list[ParsedFile] = []
     errors: list[TurtleSyntaxError] = []
     terms: dict = {}
     for number, source in enumerate(files):
         data = read_source(source.path, source.display, max_bytes)
-        base_iri = source.path.resolve().as_uri()
-        key = parsed_cache.key(data, base_iri) if parsed_cache is not None else None
-        triples = parsed_cache.get(key) if key is not None else None
-        if triples is None:
-            try:
-                triples = parse_turtle_terms(data, source.display, base_iri=base_iri, terms=terms)
-            except TurtleSyntaxError as err:
-                errors.append(err)
-                continue
-            if key is not None:
-                parsed_cache.put(key, triples)
+        try:
+            triples = parse_turtle_terms(data, source.display, base_iri=source.path.resolve().as_uri(), terms=terms)
+        except TurtleSyntaxError as err:
+            errors.append(err)
+            continue
         parsed.append(ParsedFile(source, data, triples, number))
     if errors:
         raise SyntaxErrors(errors)
