@@ -22,13 +22,13 @@ def _graph_triples(directory) -> list[ox.Triple]:
 @pytest.fixture(scope="module")
 def small(tmp_path_factory, project):
     out = tmp_path_factory.mktemp("gen") / "small"
-    return generate(out, 3000, seed=7, source=project)
+    return generate(out, 5000, seed=7, source=project)
 
 
 def test_size_and_layout(small, project):
     triples = _graph_triples(small.directory)
     assert len(triples) == small.triples == sum(small.files.values())
-    assert 3000 <= small.triples < 3000 + 1500          # stops after the article that reaches the size
+    assert 5000 <= small.triples < 5000 + 1500          # stops after the article that reaches the size
     generated = Project.locate(small.directory)
     assert [p.name for p in generated.ontology_files] == [p.name for p in project.ontology_files]
     assert json.loads((small.directory / MARKER).read_text())["seed"] == 7
@@ -39,8 +39,8 @@ def test_size_and_layout(small, project):
 
 
 def test_deterministic_by_seed(small, tmp_path, project):
-    again = generate(tmp_path / "again", 3000, seed=7, source=project)
-    other = generate(tmp_path / "other", 3000, seed=8, source=project)
+    again = generate(tmp_path / "again", 5000, seed=7, source=project)
+    other = generate(tmp_path / "other", 5000, seed=8, source=project)
     names = sorted(small.files)
     match, mismatch, errors = filecmp.cmpfiles(small.directory / "graph", again.directory / "graph", names, shallow=False)
     assert match == names and not mismatch and not errors
@@ -91,3 +91,37 @@ def test_parse_size(text, value):
 def test_parse_size_refuses(text):
     with pytest.raises(ValueError):
         parse_size(text)
+
+
+def test_the_curated_graph_is_kept_as_it_is(small, project):
+    for path in project.graph_files:
+        assert (small.directory / "graph" / path.name).read_bytes() == path.read_bytes(), path.name
+    generated = [p.name for p in Project.locate(small.directory).graph_files if p.name not in small.files
+                 or p.name.startswith("synthetic-")]
+    assert generated and all(name.startswith("synthetic-") for name in generated)
+
+
+def test_shaped_like_the_curated_graph(tmp_path, project):
+    """Dates at every precision the curated graph uses, periods, tenures attested in a year, statements
+    of the week of writing and their retractions, stances on agreements; and generated facts about the
+    curated states and people, so that the saved queries' defaults have answers at scale."""
+    made = generate(tmp_path / "shape", 40_000, seed=3, source=project)
+    store = ox.Store()
+    store.extend(ox.Quad(*t) for path in Project.locate(made.directory).graph_files
+                 if path.name.startswith("synthetic-") for t in parse_turtle_file(path))
+    tsk, xsd = "https://w3id.org/tskg/ontology#", "http://www.w3.org/2001/XMLSchema#"
+    datatypes = {row[0].value for row in store.query(
+        f"SELECT DISTINCT ?dt WHERE {{ ?e a <{tsk}Event> ; <{tsk}date> ?d BIND(DATATYPE(?d) AS ?dt) }}")}
+    assert {xsd + "date", xsd + "gYearMonth", xsd + "gYear"} <= datatypes
+    for ask in [
+        f"ASK {{ ?s a <{tsk}Statement> ; <{tsk}date> ?d FILTER(DATATYPE(?d) = <{xsd}gMonthDay>) }}",
+        f"ASK {{ ?r a <{tsk}Retraction> ; <{tsk}date> ?d FILTER(DATATYPE(?d) = <{xsd}gMonthDay>) }}",
+        f"ASK {{ ?e a <{tsk}Event> ; <{tsk}during> ?p FILTER NOT EXISTS {{ ?e <{tsk}date> ?d }} }}",
+        f"ASK {{ ?t a <{tsk}Tenure> ; <{tsk}attestedDate> ?d }}",
+        f"ASK {{ ?t a <{tsk}Tenure> ; <{tsk}during> ?p }}",
+        f"ASK {{ ?s a <{tsk}Stance> ; <{tsk}stanceOn> ?a . ?a a <{tsk}Agreement> }}",
+        f"ASK {{ ?t <{tsk}holder> <https://w3id.org/tskg/id/hashim-thaci> }}",
+        f"ASK {{ ?a <{tsk}party> <https://w3id.org/tskg/id/turkey>, <https://w3id.org/tskg/id/serbia> }}",
+        f"ASK {{ ?a <{tsk}party> <https://w3id.org/tskg/id/turkey>, <https://w3id.org/tskg/id/kosovo> }}",
+    ]:
+        assert store.query(ask), ask

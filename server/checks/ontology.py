@@ -107,18 +107,66 @@ ONTOLOGY_CHECKS = [
               FILTER NOT EXISTS {{ VALUES ?kind {{ owl:Class rdfs:Class }} ?value a ?kind }}"""),
 ]
 
-_CHECK_PREFIXES = "".join(
+RDF_TYPE = ox.NamedNode(str(rdflib.RDF.type))
+_KINDS = {ox.NamedNode(str(k)) for k in (rdflib.OWL.Class, rdflib.RDFS.Class, rdflib.OWL.ObjectProperty,
+                                          rdflib.OWL.DatatypeProperty, rdflib.OWL.AnnotationProperty,
+                                          rdflib.RDF.Property)}
+_CLASS_KINDS = {ox.NamedNode(str(k)) for k in (rdflib.OWL.Class, rdflib.RDFS.Class)}
+_HIERARCHY = {ox.NamedNode(str(p)) for p in (rdflib.RDFS.subPropertyOf, rdflib.RDFS.domain, rdflib.RDFS.range)}
+PROJECT = "https://w3id.org/tskg/"
+
+
+def relevant(triples: list) -> list:
+    """The triples that can give a row to a check of ONTOLOGY_CHECKS: every triple about a declared class
+    or property (its type, labels, definition, notes, domains, ranges), the rdfs:subPropertyOf, rdfs:domain
+    and rdfs:range triples (paths go through them), and the uses that no declaration covers: a tsk:
+    predicate that is not declared a property, a type in the project's namespaces that is not declared a
+    class. The checks give the same rows over these as over all the triples (tests/test_ontology.py), and
+    a large graph's data is nearly all declared uses, so the store they run in stays small."""
+    declared: set = set()
+    properties: set = set()
+    classes: set = set()
+    for s, p, o in triples:
+        if p == RDF_TYPE and o in _KINDS:
+            declared.add(s)
+            (classes if o in _CLASS_KINDS else properties).add(s)
+    by_predicate: dict = {}
+    by_type: dict = {}
+
+    def predicate_kept(p) -> bool:
+        return p in _HIERARCHY or (isinstance(p, ox.NamedNode) and p.value.startswith(ONTOLOGY)
+                                   and p not in properties)
+
+    def type_kept(o) -> bool:
+        return o in _KINDS or (isinstance(o, ox.NamedNode) and o.value.startswith(PROJECT) and o not in classes)
+
+    out = []
+    for t in triples:
+        s, p, o = t
+        kept = by_predicate.get(p)
+        if kept is None:
+            kept = by_predicate[p] = predicate_kept(p)
+        if not kept and p == RDF_TYPE:
+            kept = by_type.get(o)
+            if kept is None:
+                kept = by_type[o] = type_kept(o)
+        if kept or s in declared:
+            out.append(t)
+    return out
+
+
+CHECK_PREFIXES = "".join(
     f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("rdf", "rdfs", "owl", "skos", "tsk")
 )
 
 
-def run_ontology_checks(triples: list[ox.Triple]) -> list[tuple[Result, dict]]:
+def run_ontology_checks(triples: list) -> list[tuple[Result, dict]]:
     """Run ONTOLOGY_CHECKS over `triples` (ontology and data as written)."""
     store = ox.Store()
-    store.bulk_extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples)
+    store.bulk_extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in relevant(triples))
     out = []
     for check in ONTOLOGY_CHECKS:
-        query = f"{_CHECK_PREFIXES}SELECT DISTINCT ?this ?path ?value WHERE {{ {check.where} }}"
+        query = f"{CHECK_PREFIXES}SELECT DISTINCT ?this ?path ?value WHERE {{ {check.where} }}"
         for row in store.query(query):
             focus, path, value = (to_rdflib(row[v]) if row[v] is not None else None for v in ("this", "path", "value"))
             shape = rdflib.URIRef(CHECKS + check.name)

@@ -2,15 +2,22 @@
 
     tskg generate --triples 100k --seed 1 --output /tmp/tskg-100k
 
-writes a project-shaped directory: ontology/ and queries/ copied from this project, graph/ generated.
-`server.build.build(Project.locate(DIR))` builds it like the real one.
+writes a project-shaped directory: ontology/ and queries/ copied from this project; graph/ holds the
+project's own graph/ files unchanged and, beside them, the generated ones (graph/synthetic-*.ttl).
+`server.build.build(Project.locate(DIR))` builds it like the real one. Keeping the curated graph in means
+that the saved queries' defaults (Thaci's offices, the Turkey–Serbia timeline, the year 2016, ...) have
+answers at every size, as users will ask them.
 
 The world is made of synthetic news articles. Each article has a title and sentences; every fact the
 generator writes (a tenure, a membership, an agreement, an event, a statement, a retraction, a stance,
 a claim, an economic stake, an inference) gets one sentence of its article, and `tsk:evidence` points at
 that sentence's tsk:Quote, whose oa:TextPositionSelector gives its code point offsets in the article's
 schema:text (as server.sources.quotes computes them). States, people, parties, companies, cities and offices are
-introduced by a sentence of the first article that needs them and reused by later articles.
+introduced by a sentence of the first article that needs them and reused by later articles; Turkey,
+Serbia and Kosovo, their capitals and offices and the people holding them come from the curated graph,
+and one article in seven is about one of their three pairs. Events are dated at every precision the
+curated graph uses (a full date, a month, a year, a month and day without a year for the week of the
+article, or no date but a period); tenures have start and end years, an attested year or a period.
 Concepts (event types, positions, statuses, ...) are read from the project's ontology/concepts.ttl.
 
 Everything is drawn from random.Random(seed), so the same seed and size give the same files.
@@ -45,11 +52,15 @@ PREFIXES = """@prefix tsk: <https://w3id.org/tskg/ontology#> .
 @prefix oa: <http://www.w3.org/ns/oa#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix schema: <https://schema.org/> .
+@prefix time: <http://www.w3.org/2006/time#> .
 
 """
 
 FILES = ["source", "actors", "places", "offices", "memberships", "agreements", "events", "statements",
-         "claims", "economy"]
+         "claims", "economy", "periods"]
+GENERATED_PREFIX = "synthetic-"  # graph/synthetic-events.ttl ...; the curated files keep their names
+CURATED_PAIRS = [("turkey", "serbia"), ("turkey", "kosovo"), ("serbia", "kosovo")]
+PAIR_SHARE = 1 / 7  # articles about one of the curated pairs
 
 SKOS_IN_SCHEME = "http://www.w3.org/2004/02/skos/core#inScheme"
 SCHEMES = ["event-types", "stance-positions", "agreement-statuses", "claim-kinds", "sectors", "membership-roles"]
@@ -96,7 +107,7 @@ class _Turtle:
 
     def __init__(self, path: Path, comment: str):
         self.file = path.open("w", encoding="utf-8")
-        self.file.write(f"# {comment}\n# Synthetic data written by `tskg generate`; see server/generate.py.\n\n")
+        self.file.write(f"# {comment}\n# Synthetic data written by `tskg generate`; see server/scale/generate.py.\n\n")
         self.file.write(PREFIXES)
         self.triples = 0
 
@@ -167,22 +178,26 @@ class _Article:
 
 
 class Generator:
-    def __init__(self, target: int, seed: int, concepts: dict[str, list[str]], out: dict[str, _Turtle]):
+    def __init__(self, target: int, seed: int, concepts: dict[str, list[str]], out: dict[str, _Turtle],
+                 curated: "Curated | None" = None):
         self.target = target
         self.rng = random.Random(seed)
         self.concepts = concepts
         self.out = out
-        self.names: set[str] = set()
+        self.curated = curated or Curated()
+        self.names: set[str] = set(self.curated.labels)
         # Pools sized to the target so that big graphs have many states and people, not only more events.
         self.n_states = max(12, min(400, target // 4000))
-        self.states: list[Entity] = []
-        self.people: list[Entity] = []
+        self.states: list[Entity] = list(self.curated.states.values())
+        self.people: list[Entity] = list(self.curated.people)
         self.parties: list[Entity] = []
         self.companies: list[Entity] = []
         self.weapons: list[Entity] = []
         self.publishers: list[Entity] = []
+        self.periods: dict[int, str] = {}  # decade → the period's local name
         self.statements: list[str] = []
         self.events: list[str] = []
+        self.dated: set[str] = set()  # events and statements with a tsk:date (an inference may be about it)
         self.counter = 0
 
     @property
@@ -228,6 +243,39 @@ class Generator:
         d = self.clock
         return _typed(d.isoformat(), "date"), f"on {d.day} {_MONTHS[d.month - 1]} {d.year}"
 
+    def _when(self, article: _Article) -> tuple[list[tuple[str, str]], str]:
+        """The time of an event at one of the precisions of the curated graph, as (predicate, object)
+        pairs and words: mostly a full date, else a month, a year, or no date but a period (the
+        decade). Each is read off the article's clock, which only moves on, so the order of the events
+        that follow one another holds at every precision."""
+        date, words = self._date()
+        d = self.clock
+        precision = self.rng.random()
+        if precision < 0.75:
+            return [("tsk:date", date)], words
+        if precision < 0.85:
+            return [("tsk:date", _typed(f"{d.year}-{d.month:02d}", "gYearMonth"))], f"in {_MONTHS[d.month - 1]} {d.year}"
+        if precision < 0.93:
+            return [("tsk:date", _typed(str(d.year), "gYear"))], f"in {d.year}"
+        decade = d.year - d.year % 10
+        return [("tsk:during", f"tskr:{self.period(article, decade)}")], f"in the {decade}s"
+
+    def period(self, article: _Article, decade: int) -> str:
+        """The period of a decade (time:ProperInterval with its first and last year), written once."""
+        if decade not in self.periods:
+            local = f"period-synthetic-{decade}s"
+            quote = article.cite(f"Much of this happened in the {decade}s.")
+            self.out["periods"].raw(
+                f"tskr:{local} a time:ProperInterval ;\n"
+                f"    rdfs:label {_en(f'the {decade}s')} ;\n"
+                f"    time:hasBeginning [ a time:Instant ; time:inXSDgYear {_typed(str(decade), 'gYear')} ] ;\n"
+                f"    time:hasEnd [ a time:Instant ; time:inXSDgYear {_typed(str(decade + 9), 'gYear')} ] ;\n"
+                f"    tsk:evidence {quote} .\n\n",
+                9,
+            )
+            self.periods[decade] = local
+        return self.periods[decade]
+
     def _event_type(self, name: str) -> str:
         """tskc:`name` if the ontology has it, else the first event type (so that the data still conforms
         when a concept is renamed)."""
@@ -251,6 +299,20 @@ class Generator:
             self._introduce_state(state, article)
         return state
 
+    def pair(self, article: _Article) -> tuple[Entity, Entity]:
+        """The two states an article is about: one of the curated pairs (Turkey–Serbia, ...) in one
+        article of seven, else two states drawn from the pool."""
+        curated = self.curated.states
+        if self.rng.random() < PAIR_SHARE and all(n in curated for pair in CURATED_PAIRS for n in pair):
+            names = list(self.rng.choice(CURATED_PAIRS))
+            self.rng.shuffle(names)
+            return curated[names[0]], curated[names[1]]
+        a = self.state(article)
+        b = self.state(article)
+        while b is a:
+            b = self.state(article)
+        return a, b
+
     def _introduce_state(self, state: Entity, article: _Article) -> None:
         state.introduced = True
         quote = article.cite(f"{state.label} is a state in the region.")
@@ -267,8 +329,14 @@ class Generator:
         ])
         state.extra["capital"] = capital_slug
         state.extra["capital_label"] = capital_label
-        offices = {}
+        state.extra["offices"] = {}
         for title in ("President", "Prime Minister"):
+            self._office(article, state, title)
+
+    def _office(self, article: _Article, state: Entity, title: str) -> str:
+        """The local name of the state's office called `title`, written when first needed."""
+        offices = state.extra["offices"]
+        if title not in offices:
             local = f"office-{re.sub(' ', '-', title.lower())}-of-{state.local}"
             quote = article.cite(f"{state.label} has the office of {title}.")
             self.out["offices"].node(f"tskr:{local}", [
@@ -276,7 +344,7 @@ class Generator:
                 ("tsk:officeOf", f"tskr:{state.local}"), ("tsk:evidence", quote),
             ])
             offices[title] = local
-        state.extra["offices"] = offices
+        return offices[title]
 
     def person(self, article: _Article, new: bool = False) -> Entity:
         if new or len(self.people) < 4 or self.rng.random() < 0.3:
@@ -345,17 +413,30 @@ class Generator:
     # -- facts -----------------------------------------------------------------------------------
 
     def tenure(self, article: _Article, person: Entity | None = None) -> None:
+        """A tenure with start and end years, or (as the curated graph has them) a year at which it is
+        attested ("then prime minister", in 2018), or a period."""
         person = person or self.person(article)
         state = person.extra.get("state") or self.state(article)
         title = self.rng.choice(["President", "Prime Minister"])
+        office = self._office(article, state, title)
         start = self._year()
-        end = start + self.rng.randint(1, 8)
         local = self._id(f"tenure-{person.local}")
-        quote = article.cite(f"{person.label} served as {title} of {state.label} from {start} to {end}.")
+        kind = self.rng.random()
+        if kind < 0.75:
+            end = start + self.rng.randint(1, 8)
+            when = [("tsk:startDate", _typed(str(start), "gYear")), ("tsk:endDate", _typed(str(end), "gYear"))]
+            words = f"from {start} to {end}"
+        elif kind < 0.9:
+            when = [("tsk:attestedDate", _typed(str(start), "gYear"))]
+            words = f"in {start}"
+        else:
+            decade = start - start % 10
+            when = [("tsk:during", f"tskr:{self.period(article, decade)}")]
+            words = f"in the {decade}s"
+        quote = article.cite(f"{person.label} served as {title} of {state.label} {words}.")
         self.out["offices"].node(f"tskr:{local}", [
             ("a", "tsk:Tenure"), ("rdfs:label", _en(f"{person.label}, {title} of {state.label}")),
-            ("tsk:holder", f"tskr:{person.local}"), ("tsk:office", f"tskr:{state.extra['offices'][title]}"),
-            ("tsk:startDate", _typed(str(start), "gYear")), ("tsk:endDate", _typed(str(end), "gYear")),
+            ("tsk:holder", f"tskr:{person.local}"), ("tsk:office", f"tskr:{office}"), *when,
             ("tsk:evidence", quote),
         ])
 
@@ -373,7 +454,8 @@ class Generator:
             ("tsk:role", role), ("tsk:startDate", _typed(str(year), "gYear")), ("tsk:evidence", quote),
         ])
 
-    def agreement(self, article: _Article, a: Entity, b: Entity) -> None:
+    def agreement(self, article: _Article, a: Entity, b: Entity) -> tuple[str, str]:
+        """An agreement between the two states and the event of its signing; (its local name, its label)."""
         date, words = self._date()
         status = self._concept("agreement-statuses")
         field_ = self._concept("sectors")
@@ -394,10 +476,11 @@ class Generator:
             ("tsk:evidence", quote),
         ])
         self.events.append(event)
+        return local, f"the {a.label}–{b.label} {field_words} agreement"
 
     def event(self, article: _Article, a: Entity, b: Entity, previous: str | None) -> str:
         kind = self.rng.choice(["visit", "delivery", "protest", "cooperation", "investment"])
-        date, words = self._date()
+        when, words = self._when(article)
         local = self._id("event")
         pairs = [("a", "tsk:Event")]
         if kind == "visit":
@@ -433,7 +516,9 @@ class Generator:
             sentence = f"{company.label} opened a factory in {b.label} {words}."
             pairs += [("rdfs:label", _en(label)), ("tsk:eventType", self._event_type("event-investment")),
                       ("tsk:actor", f"tskr:{company.local}"), ("tsk:target", f"tskr:{b.local}")]
-        pairs.append(("tsk:date", date))
+        pairs += when
+        if when[0][0] == "tsk:date":
+            self.dated.add(local)
         if previous:
             pairs.append(("tsk:follows", f"tskr:{previous}"))
             if self.rng.random() < 0.2:
@@ -443,8 +528,17 @@ class Generator:
         self.events.append(local)
         return local
 
-    def statement(self, article: _Article, speaker: Entity, about: Entity, previous: str | None) -> str:
-        date, words = self._date()
+    def statement(self, article: _Article, speaker: Entity, about: Entity, previous: str | None,
+                  this_week: int | None = None) -> str:
+        """A statement dated on the article's clock after `previous`, or, given `this_week` (a day of
+        October), dated with a month and day only, as the curated graph dates what was said in the week
+        the article was written (such a statement follows nothing: a month and day is compared with a
+        full date on month and day alone)."""
+        if this_week is None:
+            date, words = self._date()
+        else:
+            date, words = _typed(f"--10-{this_week:02d}", "gMonthDay"), f"on {this_week} October"
+            previous = None
         phrase = self.rng.choice([
             f"{about.label} is our closest partner", f"we will not accept what {about.label} is doing",
             f"{about.label} has crossed a red line", "the door to dialogue remains open",
@@ -463,15 +557,19 @@ class Generator:
         self.out["statements"].node(f"tskr:{local}", pairs)
         self.statements.append(local)
         self.events.append(local)
+        self.dated.add(local)
         return local
 
-    def retraction(self, article: _Article, speaker: Entity, statement: str) -> None:
+    def retraction(self, article: _Article, speaker: Entity, statement: str, day: int | None = None) -> None:
+        """The speaker takes the statement back; dated the next day (month and day) when the statement
+        was made on October `day`, else undated as in most of the curated graph."""
         local = self._id("retraction")
         quote = article.cite(f"A day later {speaker.label} took back those words.")
+        dated = [("tsk:date", _typed(f"--10-{day + 1:02d}", "gMonthDay"))] if day is not None else []
         self.out["statements"].node(f"tskr:{local}", [
             ("a", "tsk:Retraction"), ("rdfs:label", _en(f"{speaker.label} retracts a statement")),
             ("tsk:eventType", self._event_type("event-retract")), ("tsk:speaker", f"tskr:{speaker.local}"),
-            ("tsk:retracts", f"tskr:{statement}"), ("tsk:follows", f"tskr:{statement}"),
+            ("tsk:retracts", f"tskr:{statement}"), ("tsk:follows", f"tskr:{statement}"), *dated,
             ("tsk:evidence", quote),
         ])
 
@@ -530,29 +628,29 @@ class Generator:
         self.clock = datetime.date(self.rng.randint(1995, 2020), 1, 1)
         author = self.person(article, new=number <= 3 or rng.random() < 0.2)
         publisher = self.publisher(article)
-        a = self.state(article)
-        b = self.state(article)
-        while b is a:
-            b = self.state(article)
+        a, b = self.pair(article)
         article.title = f"{a.label} and {b.label}: a partnership under strain ({number})"
 
         people = [self.person(article) for _ in range(3)]
         for person in people[:2]:
             self.tenure(article, person)
             self.membership(article, person)
-        self.agreement(article, a, b)
+        agreement, agreement_label = self.agreement(article, a, b)
         previous = None
         for _ in range(6):
             previous = self.event(article, a, b, previous)
-            if rng.random() < 0.3:
+            if rng.random() < 0.3 and previous in self.dated:
                 self.inference(article, previous)
+        this_week = rng.randint(1, 27) if rng.random() < 0.2 else None  # a day of October, the week of writing
         statements = []
-        for speaker in people:
-            statements.append((speaker, self.statement(article, speaker, rng.choice([a, b]), previous)))
+        for number, speaker in enumerate(people):
+            statements.append((speaker, self.statement(article, speaker, rng.choice([a, b]), previous,
+                                                       this_week=this_week if number == 0 else None)))
         if rng.random() < 0.5:
             speaker, statement = statements[0]
-            self.retraction(article, speaker, statement)
+            self.retraction(article, speaker, statement, day=this_week)
         self.stance(article, people[0], f"tskr:{b.local}", b.label)
+        self.stance(article, b, f"tskr:{agreement}", agreement_label)
         speaker, statement = statements[-1]
         self.stance(article, a, f"tskr:{statement}", f"what {speaker.label} said")
         self.stance(article, b, f"tskr:{a.local}", a.label)
@@ -609,8 +707,77 @@ def read_concepts(project: Project) -> dict[str, list[str]]:
     return found
 
 
+@dataclass
+class Curated:
+    """What the generator takes from the curated graph: Turkey, Serbia and Kosovo (with their capitals and
+    the offices the graph gives them) and the people who hold those offices, as entities already
+    introduced, so that generated facts point at them; the labels in use, so that no generated name
+    repeats one; and the number of triples the curated files hold."""
+
+    states: dict[str, Entity] = field(default_factory=dict)   # local name → entity
+    people: list[Entity] = field(default_factory=list)
+    labels: set[str] = field(default_factory=set)
+    files: dict[str, int] = field(default_factory=dict)       # file name → triples
+
+    @property
+    def triples(self) -> int:
+        return sum(self.files.values())
+
+
+CURATED_STATES = ("turkey", "serbia", "kosovo")
+_CURATED_QUERY = """
+PREFIX tsk: <https://w3id.org/tskg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?kind ?node ?label ?state ?extra WHERE {
+  VALUES ?state { %s }
+  { ?state rdfs:label ?label BIND("state" AS ?kind) BIND(?state AS ?node)
+    OPTIONAL { ?capital tsk:capitalOf ?state ; rdfs:label ?capitalLabel } BIND(?capital AS ?extra) }
+  UNION { ?node tsk:officeOf ?state ; rdfs:label ?label BIND("office" AS ?kind) }
+  UNION { ?tenure tsk:holder ?node ; tsk:office/tsk:officeOf ?state . ?node a tsk:Person ; rdfs:label ?label
+          BIND("person" AS ?kind) }
+}"""
+
+
+def read_curated(project: Project, paths: list[Path]) -> Curated:
+    """The curated entities the generated facts reuse (see Curated), from the files `paths`."""
+    store = ox.Store()
+    curated = Curated()
+    for path in paths:
+        triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE,
+                                              base_iri=path.resolve().as_uri())]
+        store.extend(ox.Quad(*t) for t in triples)
+        curated.files[path.name] = len(triples)
+    curated.labels = {q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(RDFS_LABEL), None)}
+    values = " ".join(f"<https://w3id.org/tskg/id/{name}>" for name in CURATED_STATES)
+    rows = list(store.query(_CURATED_QUERY % values))
+    local = lambda term: term.value.rsplit("/", 1)[-1]  # noqa: E731
+    for row in rows:
+        if row["kind"].value == "state" and row["extra"] is not None:
+            capital = row["extra"]
+            label = next(store.quads_for_pattern(capital, ox.NamedNode(RDFS_LABEL), None)).object.value
+            curated.states[local(row["node"])] = Entity(local(row["node"]), row["label"].value, "state", True, {
+                "capital": local(capital), "capital_label": label, "offices": {},
+            })
+    for row in rows:
+        state = curated.states.get(local(row["state"]))
+        if state is None:
+            continue
+        if row["kind"].value == "office":
+            title = row["label"].value.removesuffix(f" of {state.label}")
+            if title in ("President", "Prime Minister"):
+                state.extra["offices"][title] = local(row["node"])
+        elif row["kind"].value == "person" and all(p.local != local(row["node"]) for p in curated.people):
+            curated.people.append(Entity(local(row["node"]), row["label"].value, "person", True, {"state": state}))
+    curated.people.sort(key=lambda p: p.local)
+    return curated
+
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
 def generate(output: Path, triples: int, seed: int = 1, source: Project | None = None) -> GenerateResult:
-    """Write a synthetic project of about `triples` graph triples into `output` (see the module docstring)."""
+    """Write a synthetic project of about `triples` graph triples into `output` (see the module docstring):
+    the source project's graph/ files, and generated files until the two together reach the size."""
     source = source or Project.locate()
     output = Path(output).resolve()
     if output == source.root or source.root in output.parents and output.name in ("graph", "ontology"):
@@ -625,6 +792,9 @@ def generate(output: Path, triples: int, seed: int = 1, source: Project | None =
     shutil.copytree(source.ontology_dir, output / "ontology")
     if source.queries_dir.is_dir():
         shutil.copytree(source.queries_dir, output / "queries")
+    for path in source.graph_files:
+        shutil.copyfile(path, output / "graph" / path.name)
+    curated = read_curated(source, source.graph_files)
 
     comments = {
         "source": "The synthetic articles and one quote per sentence.",
@@ -632,21 +802,24 @@ def generate(output: Path, triples: int, seed: int = 1, source: Project | None =
         "places": "Capitals.", "offices": "Offices and tenures.", "memberships": "Memberships.",
         "agreements": "Agreements.", "events": "Events, weapon systems and inferences.",
         "statements": "Statements, retractions and stances.", "claims": "The authors' claims.",
-        "economy": "Economic stakes.",
+        "economy": "Economic stakes.", "periods": "Decades, as periods of time.",
     }
-    out = {name: _Turtle(output / "graph" / f"{name}.ttl", comments[name]) for name in FILES}
-    generator = Generator(triples, seed, concepts, out)
+    out = {name: _Turtle(output / "graph" / f"{GENERATED_PREFIX}{name}.ttl", comments[name]) for name in FILES}
+    generator = Generator(triples, seed, concepts, out, curated)
     number = 0
     try:
-        while generator.triples < triples:
+        while curated.triples + generator.triples < triples:
             number += 1
             generator.article(number)
     finally:
         for t in out.values():
             t.close()
-    files = {f"{name}.ttl": t.triples for name, t in out.items()}
+    files = dict(curated.files)
+    files.update({f"{GENERATED_PREFIX}{name}.ttl": t.triples for name, t in out.items()})
+    total = curated.triples + generator.triples
     (output / MARKER).write_text(json.dumps(
-        {"triples": generator.triples, "requested": triples, "seed": seed, "articles": number, "files": files},
+        {"triples": total, "curated": curated.triples, "requested": triples, "seed": seed, "articles": number,
+         "files": files},
         indent=2,
     ) + "\n")
-    return GenerateResult(output, generator.triples, number, files)
+    return GenerateResult(output, total, number, files)

@@ -12,9 +12,9 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF
 
-from ..terms import rdflib_graph
+from ..terms import Triple, rdflib_graph
 from .lineindex import LineIndex, TurtleIndexError
-from .turtle import TurtleSyntaxError, parse_turtle
+from .turtle import TurtleSyntaxError, parse_turtle_terms
 
 class SourceError(Exception):
     """A source file that cannot be read (missing, unreadable, too large): one line, exit 2."""
@@ -31,7 +31,7 @@ class SourceFile:
 class ParsedFile:
     source: SourceFile
     text: bytes
-    triples: list[ox.Triple]  # as the strict gate parsed them (blank node labels as written)
+    triples: list[Triple]     # as the strict gate parsed them (blank node labels as written)
     number: int               # its place in the list of files, which scopes its blank nodes
 
     def scoped(self, node: ox.BlankNode) -> ox.BlankNode:
@@ -51,10 +51,11 @@ class Sources:
     labels of the IRIs the data files mention, so that their references resolve; the nodes it alone
     describes are `context_nodes`, whose own findings belong to graph/, not to the files checked."""
 
-    def __init__(self, parsed: list[ParsedFile]):
+    def __init__(self, parsed: list[ParsedFile], terms: dict | None = None):
         self.parsed = parsed
+        self.terms = {} if terms is None else terms  # term → the one object kept for it (parse_turtle_terms)
         self.files = [p.source for p in parsed]
-        self.triples: dict[str, list[ox.Triple]] = {"ontology": [], "shapes": [], "data": []}
+        self.triples: dict[str, list[Triple]] = {"ontology": [], "shapes": [], "data": []}
         self.counts: dict[str, int] = {}
         self.index_errors: list[str] = []
         for p in parsed:
@@ -75,13 +76,15 @@ class Sources:
         self._graphs: dict[str, rdflib.Graph] = {}
         self._index: LineIndex | None = None
 
-    @staticmethod
-    def _scope(p: ParsedFile, t: ox.Triple) -> ox.Triple:
+    def _scope(self, p: ParsedFile, t: Triple) -> Triple:
         if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
-            s = p.scoped(t.subject) if isinstance(t.subject, ox.BlankNode) else t.subject
-            o = p.scoped(t.object) if isinstance(t.object, ox.BlankNode) else t.object
-            return ox.Triple(s, t.predicate, o)
+            s = self._interned(p.scoped(t.subject)) if isinstance(t.subject, ox.BlankNode) else t.subject
+            o = self._interned(p.scoped(t.object)) if isinstance(t.object, ox.BlankNode) else t.object
+            return Triple(s, t.predicate, o)
         return t
+
+    def _interned(self, term):
+        return self.terms.get(term) or self.terms.setdefault(term, term)
 
     def _graph(self, role: str) -> rdflib.Graph:
         if role not in self._graphs:
@@ -141,17 +144,18 @@ def load_sources(files: list[SourceFile], max_bytes: int | None = None) -> Sourc
     raised together as SyntaxErrors."""
     parsed: list[ParsedFile] = []
     errors: list[TurtleSyntaxError] = []
+    terms: dict = {}
     for number, source in enumerate(files):
         data = read_source(source.path, source.display, max_bytes)
         try:
-            triples = parse_turtle(data, source.display, base_iri=source.path.resolve().as_uri())
+            triples = parse_turtle_terms(data, source.display, base_iri=source.path.resolve().as_uri(), terms=terms)
         except TurtleSyntaxError as err:
             errors.append(err)
             continue
         parsed.append(ParsedFile(source, data, triples, number))
     if errors:
         raise SyntaxErrors(errors)
-    return Sources(parsed)
+    return Sources(parsed, terms)
 
 
 class SyntaxErrors(Exception):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..terms import Triple
+
 UTF8_BOM = b"\xef\xbb\xbf"
 
 # pyoxigraph puts the position in front of its message; we report it as file:line:column instead.
@@ -60,6 +62,22 @@ def parse_turtle(data: bytes, path: str, base_iri: str | None = None) -> list[ox
             path, line, column, message,
             end_line=getattr(err, "end_lineno", None), end_column=getattr(err, "end_offset", None),
         ) from None
+
+
+def parse_turtle_terms(data: bytes, path: str, base_iri: str | None = None,
+                       terms: dict | None = None) -> list[Triple]:
+    """parse_turtle, each term looked up in `terms` (term → the one object kept for it), shared by the
+    files of a project so that a term is one object however often it is written."""
+    terms = {} if terms is None else terms
+    out = []
+    get = terms.get
+    for t in parse_turtle(data, path, base_iri):
+        s, p, o = t
+        s = get(s) or terms.setdefault(s, s)
+        p = get(p) or terms.setdefault(p, p)
+        o = get(o) or terms.setdefault(o, o)
+        out.append(Triple(s, p, o))
+    return out
 
 
 def parse_turtle_file(path: Path, display_path: str | None = None) -> list[ox.Triple]:
