@@ -222,13 +222,17 @@ def test_reading_is_linear_on_hostile_shapes(size):
               "?a<" * (size // 3), "#" + "\\" * size]
 
     def seconds(n):
-        started = time.perf_counter()
-        for shape in shapes:
-            try:
-                inspect_query(shape[:n], predeclared=PREFIXES)
-            except QueryError:
-                pass
-        return time.perf_counter() - started
+        """CPU seconds of this process, the best of three runs: other work on the machine does not count."""
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            for shape in shapes:
+                try:
+                    inspect_query(shape[:n], predeclared=PREFIXES)
+                except QueryError:
+                    pass
+            best = min(best, time.process_time() - started)
+        return best
 
     small, large = seconds(size // 10), seconds(size)
     assert large < 30 * max(small, 0.002), f"{size // 10} chars: {small:.3f} s; {size}: {large:.3f} s"
