@@ -15,12 +15,15 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Debian packages the tests use: Chromium for the browser tests, raptor's rapper as a second parser,
-# npm for the front-end packages (node_modules/: axe-core and the check of static/vendor/).
+# npm for the front-end packages (node_modules/: axe-core and the check of static/vendor/), Virtuoso Open
+# Source as another store (tests/virtuoso.py starts its own instance; its package's debconf questions are
+# answered with the defaults, non-interactively).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v rapper >/dev/null || ! command -v npm >/dev/null; then \
-		pkgs="chromium raptor2-utils"; command -v npm >/dev/null || pkgs="$$pkgs npm"; \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$pkgs; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq $$pkgs; fi; \
+	@if ! command -v chromium >/dev/null || ! command -v rapper >/dev/null || ! command -v npm >/dev/null \
+			|| ! command -v virtuoso-t >/dev/null; then \
+		pkgs="chromium raptor2-utils virtuoso-opensource"; command -v npm >/dev/null || pkgs="$$pkgs npm"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs; \
 	fi
 
 # The front-end packages exactly as package-lock.json pins them (npm writes node_modules/.package-lock.json).

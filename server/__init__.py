@@ -11,8 +11,9 @@ The packages are the stages of the pipeline, in the order the data flows through
     exports/    ─▶ files in every RDF format, and other stores over the Graph Store Protocol
     scale/      generated data at any size, and the benchmarks
 
-cli.py and commands/ are the command line `tskg`; project.py knows the layout of a checkout,
-namespaces.py the IRIs the project mints, terms.py the conversion between pyoxigraph and rdflib terms.
+cli.py and commands/ are the command line `tskg`; project.py knows the layout of a checkout (and finds it),
+namespaces.py the IRIs the project mints, terms.py the conversion between pyoxigraph and rdflib terms,
+jsonld.py the compact JSON-LD that pages, query results and exports share.
 """
 
 __version__ = "0.1.0"

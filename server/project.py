@@ -8,7 +8,43 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_ROOT = PACKAGE_DIR.parent
+DEFAULT_ROOT = PACKAGE_DIR.parent  # the checkout this package lives in (an editable install)
+ROOT_ENV = "TSKG_ROOT"
+
+
+class NoProject(Exception):
+    """No project checkout was given or found: said in one line with the ways to give one."""
+
+
+def is_project(folder: Path) -> bool:
+    """A project checkout holds ontology/ and graph/."""
+    return (folder / "ontology").is_dir() and (folder / "graph").is_dir()
+
+
+def find_root(given: str | os.PathLike | None = None, cwd: Path | None = None) -> tuple[Path, str]:
+    """The project root to use and how it was chosen, in this order:
+
+    1. `given` (--root);
+    2. $TSKG_ROOT, an explicit setting, as GIT_DIR is for git;
+    3. the working directory or the nearest folder above it holding ontology/ and graph/, as git finds
+       its repository, so that a command run inside another checkout works on that checkout;
+    4. the checkout this package was installed from (an editable install).
+
+    Raises NoProject when none applies (an installed package run outside any checkout)."""
+    if given:
+        return Path(given).resolve(), "--root"
+    if os.environ.get(ROOT_ENV):
+        return Path(os.environ[ROOT_ENV]).resolve(), f"${ROOT_ENV}"
+    here = Path(cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_project(folder):
+            return folder, "found from the working directory"
+    if is_project(DEFAULT_ROOT):
+        return DEFAULT_ROOT, "the checkout tskg is installed from"
+    raise NoProject(
+        f"no project here: neither {here} nor a folder above it holds ontology/ and graph/; "
+        f"run tskg inside a checkout, or give --root DIR or ${ROOT_ENV}"
+    )
 
 
 @dataclass(frozen=True)
@@ -19,9 +55,8 @@ class Project:
 
     @classmethod
     def locate(cls, root: str | os.PathLike | None = None) -> "Project":
-        """The project at `root`, else $TSKG_ROOT, else the checkout this package lives in."""
-        chosen = root or os.environ.get("TSKG_ROOT") or DEFAULT_ROOT
-        return cls(Path(chosen).resolve())
+        """The project at `root`, else the one find_root() finds (without saying how)."""
+        return cls(find_root(root)[0])
 
     @property
     def ontology_dir(self) -> Path:

@@ -89,3 +89,18 @@ def remote_live_server(oxigraph_server):
     yield server
     server.stop()
     server.app.extensions["tskg.engine"].close()
+
+
+@pytest.fixture(scope="session")
+def remote_front(app):
+    """Our app in remote mode (no build, no dataset) in front of a second instance of our own /sparql over
+    the same build, without a row cap: the pages must read the same through any SPARQL 1.1 endpoint."""
+    from server.web import create_app
+
+    backend = serve_app(TSKG_BUILD=app.extensions["tskg.build"], QUERY_WORKERS=1, MAX_ROWS=10**7)
+    front = create_app({"TESTING": True, "TSKG_REMOTE_ENDPOINT": backend.url + "/sparql", "MAX_ROWS": 10**7})
+    assert front.extensions["tskg.build"] is None
+    yield front
+    front.extensions["tskg.engine"].close()
+    backend.stop()
+    backend.app.extensions["tskg.engine"].close()

@@ -31,14 +31,18 @@ def free_port() -> int:
 
 
 def tskg(*args: str, root: Path | None = REPO_ROOT, cwd: Path = REPO_ROOT, env: dict | None = None,
-         stdin: str | None = None, timeout: float = 600, text: bool = True) -> subprocess.CompletedProcess:
-    """The command line in its own process, as a user runs it (`--root` first unless root is None)."""
+         stdin: str | None = None, timeout: float = 600, text: bool = True, **extra) -> subprocess.CompletedProcess:
+    """The command line in its own process, as a user runs it: `--root` first, or with root=None the
+    project found as the command finds it (from `cwd`; $TSKG_ROOT only if `env` gives it)."""
     command = [str(TSKG)] if TSKG.exists() else [sys.executable, "-m", "server"]
     if root is not None:
         command += ["--root", str(root)]
-    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    environment = {**os.environ, "NO_COLOR": "1"}
+    if root is None:
+        environment.pop("TSKG_ROOT", None)
+    environment.update(env or {})
     return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=text, timeout=timeout,
-                          env=environment, input=stdin)
+                          env=environment, input=stdin, **extra)  # extra: preexec_fn and the like
 
 
 class Listener:

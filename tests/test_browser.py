@@ -69,3 +69,24 @@ def test_ontology_page_shows_the_diagram(page, live_server, store, shots):
     # A box links to its class entry.
     page.locator(".diagram svg a").first.click()
     assert "/ontology#" in page.url
+
+
+EVERY_KIND_OF_PAGE = ["/", "/browse/Person", "/ontology", "/downloads/", "/queries", "/queries/actor-offices?format=html",
+                      "/query", "/page/serbia", "/page/aleksandar-vucic", "/page/concept/event-type-accuse",
+                      "/search?q=vucic", "/network", "/timeline", "/relations?a=turkey&b=serbia", "/page/nobody"]
+
+
+@pytest.mark.parametrize("path", EVERY_KIND_OF_PAGE)
+def test_every_kind_of_page_fits_a_phone_and_passes_axe(pages, live_server, shots, path):
+    """At 390 px nothing scrolls sideways (the home page, the ontology, the downloads and the list of saved
+    queries did), and axe-core finds no serious or critical violation; nothing is fetched from elsewhere
+    (the pages fixture fails on that)."""
+    from browser_support import NARROW, axe_violations, horizontal_overflow
+
+    page = pages(NARROW, 844)
+    page.goto(live_server.url + path, wait_until="load")
+    page.wait_for_timeout(300)  # scripts that draw after load
+    name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-").replace("&", "-") or "home"
+    page.screenshot(path=str(shots / f"narrow-{name}.png"), full_page=True)
+    assert horizontal_overflow(page) <= 0, f"{path} scrolls sideways at {NARROW} px"
+    assert axe_violations(page) == [], path

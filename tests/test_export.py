@@ -24,6 +24,8 @@ from unittest import mock
 import pyoxigraph as ox
 import pytest
 
+from helpers import tskg as run_tskg
+
 from conftest import ONTOLOGY_HEADER
 from server.build import Build, ValidationFailed, build
 from server.exports.files import FORMATS, canonical_nquads
@@ -97,11 +99,8 @@ def real(tmp_path_factory) -> RealData:
 
 
 def tskg(root: Path, *args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
-    """Run the command line as a user would, in its own process."""
-    return subprocess.run(
-        [sys.executable, "-m", "server", "--root", str(root), *args],
-        capture_output=True, env=env, timeout=600, **kwargs,
-    )
+    """Run the command line as a user would, in its own process (output as bytes)."""
+    return run_tskg(*args, root=root, env=env, text=False, **kwargs)
 
 
 def canonical(quads) -> set[str]:
@@ -233,7 +232,7 @@ def test_canonical_is_byte_identical_across_fresh_builds(real, tmp_path):
     assert_isomorphic(ox.parse(data, format=ox.RdfFormat.N_QUADS), real.quads(), "canonical N-Quads")
 
     # The other formats are deterministic too: canonical blank node labels, sorted statements.
-    for name in ("tskg.ttl", "tskg.trig", "tskg.rdf"):
+    for name in ("tskg.ttl", "tskg.trig", "tskg.rdf", "tskg.jsonld"):
         written = []
         for out, dataset_nq in outputs:
             path = out.with_name(name)
@@ -273,10 +272,20 @@ def test_a_write_failing_midway_leaves_no_file_and_the_old_one_intact(real, tmp_
 
 
 def test_a_failing_canonical_export_writes_no_checksum(real, tmp_path):
-    target = tmp_path / "tskg.nq"
+    target = tmp_path / "release" / "tskg.nq"  # release/ is created, and removed again on failure
     done = tskg(real.root, "export", "--canonical", "-o", str(target), env=real.env(), preexec_fn=limit_file_size(64 * 1024))
     assert done.returncode == 2, done.stderr.decode()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_folders_are_created(real, tmp_path):
+    """As the README writes it on a fresh clone: `tskg export --canonical --output release/tskg.nq`."""
+    done = tskg(real.root, "export", "--canonical", "--output", "release/tskg.nq", env=real.env(), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    data = (tmp_path / "release" / "tskg.nq").read_bytes()
+    assert (tmp_path / "release" / "tskg.nq.sha256").read_text() == f"{hashlib.sha256(data).hexdigest()}  tskg.nq\n"
+    deeper = tmp_path / "a" / "b" / "tskg.ttl"
+    assert tskg(real.root, "export", "-o", str(deeper), env=real.env()).returncode == 0 and deeper.stat().st_size
 
 
 EDGE_ONTOLOGY = ONTOLOGY_HEADER
@@ -313,21 +322,23 @@ def test_serialization_failing_leaves_no_file(tmp_path):
     (["--format", "xyz"], "unknown format 'xyz'; choose one of: nt (N-Triples), nq (N-Quads), trig (TriG), "
                           "ttl (Turtle), jsonld (JSON-LD), rdfxml (RDF/XML)"),
     (["--output", "{tmp}/tskg.txt"], "cannot tell the format of"),
-    (["--output", "{tmp}/missing/tskg.nt"], "directory {tmp}/missing does not exist"),
+    (["--output", "{tmp}/file/tskg.nt"], "{tmp}/file is not a directory"),
     (["--output", "{tmp}"], "it is a directory"),
     (["--graphs", "ontology,bogus"], "unknown graph 'bogus'"),
     (["--graphs", "inferred", "--no-inferred"], "no graph left to export"),
     (["--canonical", "--format", "ttl"], "--canonical writes N-Quads"),
-], ids=["format", "extension", "missing-dir", "directory", "graph", "no-graph", "canonical-format"])
+], ids=["format", "extension", "file-as-folder", "directory", "graph", "no-graph", "canonical-format"])
 def test_bad_input_gets_one_line_and_exit_2(tmp_path, args, expected):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if any("/file/" in a for a in args):
+        (tmp_path / "file").write_text("a file where a folder should be")
     done = tskg(REPO_ROOT, "export", *args, env=dict(os.environ, TSKG_CACHE=str(tmp_path / "cache")))
     lines = stderr_lines(done)
     assert done.returncode == 2
     assert len(lines) == 1 and lines[0].startswith("tskg export: error: "), lines
     assert expected.replace("{tmp}", str(tmp_path)) in lines[0]
     assert done.stdout == b""
-    assert sorted(p.name for p in tmp_path.iterdir()) == [], "nothing written, not even a build"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "file") == [], "nothing written, not even a build"
 
 
 def test_invalid_turtle_is_reported_with_file_and_line(tmp_path):

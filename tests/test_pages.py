@@ -385,21 +385,9 @@ def test_dereferencing_over_http(live_server, sources):
 
 
 @pytest.fixture(scope="module")
-def remote_client(app):
-    """The pages in front of a remote SPARQL 1.1 endpoint (no build, no dataset): here a second
-    instance of our own /sparql on loopback, over the same build, without a row cap."""
-    from conftest import LiveServer
-    from server.web import create_app
-
-    backend_app = create_app({"TESTING": True, "TSKG_BUILD": app.extensions["tskg.build"], "QUERY_WORKERS": 1,
-                              "MAX_ROWS": 10**7})
-    backend = LiveServer(backend_app).start()
-    front = create_app({"TESTING": True, "TSKG_REMOTE_ENDPOINT": backend.url + "/sparql", "MAX_ROWS": 10**7})
-    assert front.extensions["tskg.build"] is None
-    yield front.test_client()
-    front.extensions["tskg.engine"].close()
-    backend.stop()
-    backend_app.extensions["tskg.engine"].close()
+def remote_client(remote_front):
+    """The pages in front of a remote SPARQL 1.1 endpoint (tests/conftest.py remote_front)."""
+    return remote_front.test_client()
 
 
 def test_remote_mode_pages_match_embedded(remote_client, client, sources):

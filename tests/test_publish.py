@@ -9,73 +9,37 @@ publish must leave the same state, not twice the triples.
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import http.server
 import json
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import requests
 
+from helpers import OXIGRAPH, free_port, start_oxigraph, stop_process
 from server.namespaces import GRAPHS
 from test_export import ALL_GRAPHS, assert_isomorphic, real, tskg  # noqa: F401 (real is a fixture)
 
 GENID = "https://w3id.org/tskg/.well-known/genid/"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def oxigraph_binary() -> Path | None:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = beside if beside.exists() else shutil.which("oxigraph")
-    return Path(found) if found else None
-
-
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
     """A real Oxigraph server on loopback, default graph = union of the named graphs."""
-    binary = oxigraph_binary()
-    if binary is None:
+    if not OXIGRAPH.exists():
         pytest.skip("the oxigraph command is not installed (pip install oxigraph; it is in the [test] extra)")
-    work = tmp_path_factory.mktemp("oxigraph")
-    port = free_port()
-    log = (work / "server.log").open("wb")
-    process = subprocess.Popen(
-        [str(binary), "serve", "--location", str(work / "data"), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"oxigraph serve exited with {process.returncode}: {(work / 'server.log').read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("oxigraph serve did not listen within 60 s")
-            time.sleep(0.1)
+    process, base = start_oxigraph("serve", tmp_path_factory.mktemp("oxigraph") / "data", "--union-default-graph")
     yield base
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+    stop_process(process)
 
 
 def remote_select(base: str, query: str) -> list[dict]:
@@ -252,14 +216,36 @@ def test_a_url_that_is_not_http_is_refused_before_anything_is_sent(url):
 # --- against a recording server ---------------------------------------------------------------
 
 class Recorder(http.server.ThreadingHTTPServer):
-    """Answers every request with `status` (and `message` as its body), keeping what it got."""
+    """Answers every request with `status` (and `message` as its body), keeping what it got. With `scheme`
+    ("basic" or "digest") and `users` (name → password) it first wants credentials, as a store does: a
+    request without valid ones gets 401 and that scheme's challenge (Digest checked by RFC 7616's sums,
+    computed here with hashlib)."""
 
-    def __init__(self, status: int = 204, message: str = ""):
+    def __init__(self, status: int = 204, message: str = "", scheme: str | None = None, users: dict | None = None):
         self.requests: list[dict] = []
         self.status, self.message = status, message
+        self.scheme, self.users = scheme, users or {}
         super().__init__(("127.0.0.1", 0), RecordingHandler)
         self.url = f"http://127.0.0.1:{self.server_port}/gsp"
         threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def writes(self) -> list[dict]:
+        """The requests that carried or removed data (the HEAD probes left out)."""
+        return [r for r in self.requests if r["method"] != "HEAD"]
+
+
+REALM, NONCE = "test", "4e0ce5e3a1d9"
+
+
+def digest_valid(header: str, method: str, users: dict) -> bool:
+    fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[len("Digest "):]))
+    password = users.get(fields.get("username"))
+    if password is None or fields.get("nonce") != NONCE or fields.get("realm") != REALM:
+        return False
+    md5 = lambda text: hashlib.md5(text.encode()).hexdigest()  # noqa: E731
+    ha1, ha2 = md5(f"{fields['username']}:{REALM}:{password}"), md5(f"{method}:{fields['uri']}")
+    expected = md5(f"{ha1}:{NONCE}:{fields['nc']}:{fields['cnonce']}:{fields['qop']}:{ha2}")
+    return fields.get("response") == expected
 
 
 class RecordingHandler(http.server.BaseHTTPRequestHandler):
@@ -267,19 +253,41 @@ class RecordingHandler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         self.server.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
-        payload = self.server.message.encode()
-        self.send_response(self.server.status)
-        if self.server.status == 401:
-            self.send_header("WWW-Authenticate", 'Basic realm="test"')
+        status, payload = self.server.status, self.server.message.encode()
+        challenge = 'Basic realm="test"' if status == 401 else None
+        if self.server.scheme and not self._authorized():
+            status, payload = 401, b""
+            challenge = (f'Digest realm="{REALM}", nonce="{NONCE}", qop="auth", algorithm="MD5"'
+                         if self.server.scheme == "digest" else 'Basic realm="test"')
+        self.send_response(status)
+        if challenge:
+            self.send_header("WWW-Authenticate", challenge)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":
+            self.wfile.write(payload)
 
-    do_PUT = do_DELETE = do_POST = do_GET = _record
+    def _authorized(self) -> bool:
+        header = self.headers.get("Authorization") or ""
+        if self.server.scheme == "basic":
+            return any(header == basic(user, password) for user, password in self.server.users.items())
+        return header.startswith("Digest ") and digest_valid(header, self.command, self.server.users)
+
+    do_PUT = do_DELETE = do_POST = do_GET = do_HEAD = _record
 
     def log_message(self, *args):
         pass
+
+
+@contextlib.contextmanager
+def running(server: "Recorder"):
+    """A Recorder, shut down when the block ends."""
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture()
@@ -299,17 +307,21 @@ def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def test_puts_each_graph_with_basic_auth_and_turtle(real, recorder):
-    done = publish(real, recorder.url, "--user", "alice", "--password", "s3cret:with colon")
+def test_puts_each_graph_with_basic_auth_and_turtle(real):
+    with running(Recorder(scheme="basic", users={"alice": "s3cret:with colon"})) as recorder:
+        done = publish(real, recorder.url, "--user", "alice", "--password", "s3cret:with colon")
     assert done.returncode == 0, done.stderr.decode()
-    assert [(r["method"], graph_param(r)) for r in recorder.requests] == expected_requests(real)
+    assert [(r["method"], graph_param(r)) for r in recorder.writes()] == expected_requests(real)
+    # the credentials went only where the store asked for them: a HEAD without, its challenge, then Basic
+    assert [(r["method"], "Authorization" in r["headers"]) for r in recorder.requests[:2]] == [("HEAD", False), ("HEAD", True)]
     quads = {g: real.quads([g]) for g in written(real)}
     shared = shared_blank_labels(quads)
-    for request in [r for r in recorder.requests if r["method"] == "PUT"]:
+    for request in [r for r in recorder.writes() if r["method"] == "PUT"]:
         headers = request["headers"]
         assert headers["Authorization"] == basic("alice", "s3cret:with colon")
         assert headers["Content-Type"] == "text/turtle"
-        assert int(headers["Content-Length"]) == len(request["body"]) > 0
+        assert int(headers["Content-Length"]) == len(request["body"])
+        assert (len(request["body"]) > 0) == bool(quads[graph_param(request)])
         assert urllib.parse.urlsplit(request["path"]).path == "/gsp"
         graph = graph_param(request)
         sent = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
@@ -318,17 +330,58 @@ def test_puts_each_graph_with_basic_auth_and_turtle(real, recorder):
         assert_isomorphic(sent, skolemized(quads[graph], shared), f"the body sent for {graph}")
 
 
-def test_credentials_from_the_environment(real, recorder):
-    done = publish(real, recorder.url, env={"TSKG_PUBLISH_USER": "bob", "TSKG_PUBLISH_PASSWORD": "pw"})
+@pytest.fixture()
+def basic_store():
+    with running(Recorder(scheme="basic", users={"bob": "pw", "carol": "p@ss"})) as server:
+        yield server
+
+
+def test_credentials_from_the_environment(real, basic_store):
+    done = publish(real, basic_store.url, env={"TSKG_PUBLISH_USER": "bob", "TSKG_PUBLISH_PASSWORD": "pw"})
     assert done.returncode == 0, done.stderr.decode()
-    assert {r["headers"].get("Authorization") for r in recorder.requests} == {basic("bob", "pw")}
+    assert {r["headers"].get("Authorization") for r in basic_store.writes()} == {basic("bob", "pw")}
 
 
-def test_credentials_in_the_url_are_sent_as_a_header_not_in_the_path(real, recorder):
-    url = recorder.url.replace("http://", "http://carol:p%40ss@")
+def test_credentials_in_the_url_are_sent_as_a_header_not_in_the_path(real, basic_store):
+    url = basic_store.url.replace("http://", "http://carol:p%40ss@")
     assert publish(real, url).returncode == 0
-    assert {r["headers"].get("Authorization") for r in recorder.requests} == {basic("carol", "p@ss")}
-    assert all("carol" not in r["path"] for r in recorder.requests)
+    assert {r["headers"].get("Authorization") for r in basic_store.writes()} == {basic("carol", "p@ss")}
+    assert all("carol" not in r["path"] for r in basic_store.requests)
+
+
+def test_auth_basic_sends_it_at_once_to_a_store_that_never_challenges(real, recorder):
+    assert publish(real, recorder.url, "--user", "dave", "--password", "pw", "--auth", "basic").returncode == 0
+    assert [(r["method"], graph_param(r)) for r in recorder.writes()] == expected_requests(real)
+    assert {r["headers"].get("Authorization") for r in recorder.requests} == {basic("dave", "pw")}
+
+
+def test_digest_when_the_store_challenges_for_it(real):
+    """Digest (RFC 7616) chosen by the store's challenge, or asked for with --auth digest; the password is
+    never sent in clear, and the store checks every answer's sums."""
+    for args in ((), ("--auth", "digest")):
+        with running(Recorder(scheme="digest", users={"erin": "se:cret"})) as store:
+            done = publish(real, store.url, "--user", "erin", *args, env={"TSKG_PUBLISH_PASSWORD": "se:cret"})
+        assert done.returncode == 0, done.stderr.decode()
+        assert [(r["method"], graph_param(r)) for r in store.writes()] == expected_requests(real)
+        headers = [r["headers"].get("Authorization", "") for r in store.requests]
+        assert all(h.startswith("Digest ") for h in headers[1:]) and headers[0] == ""
+        assert not any("se:cret" in h or base64.b64encode(b"erin:se:cret").decode() in h for h in headers)
+        assert all(len(r["body"]) > 0 for r in store.writes() if r["method"] == "PUT")
+
+
+def test_wrong_digest_password_is_one_line_before_any_data(real):
+    with running(Recorder(scheme="digest", users={"erin": "right"})) as store:
+        done = publish(real, store.url, "--user", "erin", "--password", "wrong")
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "HTTP 401" in lines[0] and "'erin'" in lines[0], lines
+    assert store.writes() == [], "no data sent with refused credentials"
+
+
+def test_auth_digest_refuses_to_answer_a_basic_challenge(real, basic_store):
+    done = publish(real, basic_store.url, "--user", "bob", "--password", "pw", "--auth", "digest")
+    lines = done.stderr.decode().splitlines()
+    assert done.returncode == 2 and "not Digest" in lines[0], lines
+    assert all("Authorization" not in r["headers"] for r in basic_store.requests)
 
 
 def test_no_credentials_no_authorization_header(real, recorder):
@@ -353,8 +406,8 @@ def test_refused_credentials_show_the_servers_message(real):
         server.server_close()
     lines = done.stderr.decode().splitlines()
     assert done.returncode == 2 and len(lines) == 1, lines
-    assert "HTTP 401" in lines[0] and "wrong user or password for realm test" in lines[0] and "--user" in lines[0]
-    assert len(server.requests) == 1, "stops at the first refusal"
+    assert "HTTP 401" in lines[0] and "'mallory'" in lines[0] and "--user" in lines[0]
+    assert server.writes() == [], "stops at the first refusal, before any data is sent"
 
 
 def test_a_server_error_stops_publishing_and_says_which_graph(real):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -13,16 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from server.commands.query import render_table
+from server.commands.query import _display_width, render_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TSKR = "https://w3id.org/tskg/id/"
 
 
-def tskg(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def tskg(*args: str, stdin: str | None = None, columns: int | None = None) -> subprocess.CompletedProcess:
+    """`tskg query ARGS`; `columns` sets $COLUMNS, the width the table must fit off a terminal."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
     return subprocess.run(
         [sys.executable, "-m", "server", "--root", str(REPO_ROOT), "query", *args],
-        input=stdin, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT,
+        input=stdin, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT, env=env,
     )
 
 
@@ -61,7 +66,23 @@ def test_saved_query_with_a_parameter_as_csv():
     assert result.returncode == 0, result.stderr
     table = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [row["office"] for row in table] == [TSKR + "office-president-of-serbia"]
-    assert table[0]["_person_iri"] == TSKR + "aleksandar-vucic"
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_parameters_are_not_result_columns(fmt):
+    """The saved query projects $_person_iri and $_year_xsd_gYear (grlc's spelling), but those are the values
+    given, not results."""
+    for name, param in (("actor-offices", "person=tskr:aleksandar-vucic"), ("events-in-year", "year=2019")):
+        result = tskg("--saved", name, "--param", param, "--format", fmt)
+        assert result.returncode == 0, result.stderr
+        if fmt == "json":
+            data = json.loads(result.stdout)
+            columns = data["head"]["vars"]
+            assert all(not key.startswith("_") for b in data["results"]["bindings"] for key in b)
+        else:
+            columns = result.stdout.splitlines()[0].replace("\t", " ").replace(",", " ").split()
+        assert columns and not [c for c in columns if c.lstrip("?").startswith("_")], columns
+        assert ("office" if name == "actor-offices" else "event") in [c.lstrip("?") for c in columns]
 
 
 def test_saved_query_as_json_and_tsv():
@@ -151,6 +172,32 @@ def test_a_query_that_runs_too_long_is_stopped():
     message = one_line_error(tskg("--timeout", "1", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"))
     assert "time limit" in message
     assert time.monotonic() - started < 60  # stopped, not run to its end (hours)
+
+
+@pytest.mark.parametrize("name", ["actor-offices", "timeline-turkey-serbia", "agreements", "entity-graph"])
+def test_the_table_fits_the_terminal_and_wide_shows_it_whole(name):
+    fitted = tskg("--saved", name, columns=80)
+    assert fitted.returncode == 0, fitted.stderr
+    assert max(_display_width(line) for line in fitted.stdout.splitlines()) <= 80, fitted.stdout
+    wide = tskg("--saved", name, "--wide", columns=80)
+    csv_rows = list(csv.reader(io.StringIO(tskg("--saved", name, "--format", "csv").stdout)))[1:]
+    values = {v for row in csv_rows for v in row if v and not v.startswith(("http", "_:"))}
+    # every literal value is in the wide table whole, on one line; and in the fitted one, whole (records
+    # wrap long values over lines) or cut with … and a note that says how to see it whole
+    assert all(" ".join(v.split()) in wide.stdout for v in values)
+    flat = " ".join(fitted.stdout.split())
+    missing = [v for v in values if " ".join(v.split()) not in flat]
+    if missing:
+        assert "…" in fitted.stdout and "--wide or --format csv shows them whole" in fitted.stdout, missing
+    assert len(fitted.stdout.splitlines()) >= 3
+
+
+def test_language_tags_only_where_they_tell_cells_apart():
+    labels = tskg("--saved", "actor-offices", "--wide")
+    assert "President of Kosovo" in labels.stdout and "@en" not in labels.stdout
+    mixed = tskg("SELECT ?l WHERE { VALUES ?l { 'Kosovo'@en 'Kosovo'@sr 'Serbia'@en 'Turkey' } }")
+    lines = mixed.stdout.splitlines()
+    assert {"Kosovo @en", "Kosovo @sr", "Serbia", "Turkey"} <= {line.strip() for line in lines}, lines
 
 
 def test_render_table_clips_to_the_terminal_width():

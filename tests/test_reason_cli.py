@@ -88,11 +88,19 @@ def test_never_writes_into_the_sources(small, target):
     assert not (small / target).exists()
 
 
-def test_unknown_extension_and_missing_directory(small):
-    for target, message in (("inferred.owl", "unknown extension"), ("no/such/dir/x.nt", "does not exist")):
+def test_unknown_extension_and_a_file_in_the_way(small):
+    (small / "a-file").write_text("not a folder")
+    for target, message in (("inferred.owl", "unknown extension"), ("a-file/x.nt", "a-file is not a directory")):
         proc = tskg("--root", str(small), "reason", "--output", str(small / target))
         no_traceback(proc)
         assert proc.returncode == 2 and message in proc.stderr
+
+
+def test_missing_folders_are_created(small):
+    proc = tskg("--root", str(small), "reason", "--output", str(small / "out" / "run" / "inferred.nt"))
+    no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert (small / "out" / "run" / "inferred.nt").stat().st_size > 0
 
 
 def test_syntax_error_in_the_graph(small):
@@ -114,3 +122,29 @@ def test_the_real_graph():
     assert doc["counts"]["asserted"] == _count(*graph_files)
     assert doc["counts"]["inferred"] > 0
     print(f"reason on the curated graph: {doc['counts']} in {doc['seconds']}")
+
+
+def test_one_inferred_count_everywhere_and_owlrl_explained(app, client):
+    """`tskg reason` counts what the server, its home page and downloads count; --reference (owlrl) counts more
+    and says by kind what the difference is, every triple of it accounted for."""
+    served = app.extensions["tskg.build"].counts["inferred"]
+    plain = tskg("reason", "--format", "json")
+    no_traceback(plain)
+    assert json.loads(plain.stdout)["counts"]["inferred"] == served
+    home = client.get("/").get_data(as_text=True)
+    assert f"{served:,}" in home or str(served) in home
+
+    text = tskg("reason")
+    assert re.search(rf"^inferred\s+{served} triples", text.stdout, re.M), text.stdout
+
+    reference = tskg("reason", "--reference", "--format", "json")
+    no_traceback(reference)
+    doc = json.loads(reference.stdout)
+    difference = doc["difference"]
+    assert doc["reasoner"] == "owlrl" and doc["counts"]["inferred"] > served
+    assert difference["build"] == served and difference["build_only"] == 0
+    assert served + sum(difference["owlrl_only"].values()) == doc["counts"]["inferred"]
+    assert not [kind for kind in difference["owlrl_only"] if "unexplained" in kind], difference
+    assert any(kind.startswith("reflexive x owl:sameAs x") for kind in difference["owlrl_only"])
+    words = tskg("reason", "--reference").stdout
+    assert f"{served} of them the build's" in words and "reflexive x owl:sameAs x" in words

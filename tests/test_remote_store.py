@@ -8,89 +8,20 @@ checks hold in remote mode too."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import REPO_ROOT, LiveServer
+from helpers import OXIGRAPH, free_port
 from server.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from server.exports.publish import GENID
 
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-TSKG = Path(sys.executable).parent / "tskg"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_oxigraph(command: str, location: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [str(OXIGRAPH), command, "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"oxigraph {command} exited: {process.stderr.read().decode()[:500]}")
-        try:
-            if requests.get(base + "/query", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return process, base
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"oxigraph {command} did not answer within 60 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(scope="module")
-def oxigraph_server(app, tmp_path_factory):
-    """A read-only Oxigraph server holding what `tskg publish` sent it."""
-    if not OXIGRAPH.exists():
-        pytest.skip(f"{OXIGRAPH} not found: pip install oxigraph (in the test extra)")
-    location = tmp_path_factory.mktemp("oxigraph-store")
-    writer, base = start_oxigraph("serve", location)
-    try:
-        env = {**os.environ, "TSKG_ROOT": str(REPO_ROOT)}
-        published = subprocess.run([str(TSKG), "publish", base + "/store", "--quiet"], env=env,
-                                    capture_output=True, text=True, timeout=600)
-        assert published.returncode == 0, published.stderr
-    finally:
-        stop(writer)
-    reader, base = start_oxigraph("serve-read-only", location)
-    yield base
-    stop(reader)
-
-
-@pytest.fixture(scope="module")
-def remote_server(oxigraph_server):
-    from server.web import create_app
-
-    remote_app = create_app({"TESTING": True, "TSKG_REMOTE_ENDPOINT": oxigraph_server + "/query"})
-    assert remote_app.extensions["tskg.build"] is None
-    server = LiveServer(remote_app).start()
-    yield server
-    server.stop()
+def remote_server(remote_live_server):
+    """Our app in remote mode in front of Oxigraph server (tests/conftest.py starts both)."""
+    return remote_live_server
 
 
 def answer(server, query, fmt="json"):

@@ -186,22 +186,10 @@ def test_sentences_show_on_hover_and_focus_by_css(pages):
         assert page.count(f'id="{described}"') == 1, "each citation describes itself by one tooltip"
 
 
-def test_remote_mode_shows_the_same_facts(app, pages):
-    from conftest import LiveServer
-    from server.web import create_app
-
-    backend_app = create_app({"TESTING": True, "TSKG_BUILD": app.extensions["tskg.build"], "QUERY_WORKERS": 1,
-                              "MAX_ROWS": 10**7})
-    backend = LiveServer(backend_app).start()
-    front = create_app({"TESTING": True, "TSKG_REMOTE_ENDPOINT": backend.url + "/sparql", "MAX_ROWS": 10**7})
-    try:
-        for iri, local in pages.items():
-            remote = front.test_client().get(href(iri)).get_data(as_text=True)
-            assert first_part(remote) == first_part(local), iri
-    finally:
-        front.extensions["tskg.engine"].close()
-        backend.stop()
-        backend_app.extensions["tskg.engine"].close()
+def test_remote_mode_shows_the_same_facts(remote_front, pages):
+    for iri, local in pages.items():
+        remote = remote_front.test_client().get(href(iri)).get_data(as_text=True)
+        assert first_part(remote) == first_part(local), iri
 
 
 # --- dates at their precision -------------------------------------------------------------------------------

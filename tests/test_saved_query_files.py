@@ -190,7 +190,6 @@ def test_a_required_parameter_without_default_must_be_given(tmp_path):
     ("SELECT ?s WHERE { ?s ?p ?o }\n", "no title"),
     ("#+ summary: s\nSELECT ?s WHERE { ?s ?p ?o }\n", "no description"),
     ("#+ summary: [unclosed\n#+ description: d\nSELECT ?s WHERE { ?s ?p ?o }\n", "not valid YAML"),
-    ("#+ summary: s\n#+ description: d\nSELECT ?o WHERE { ?_s_iri ?p ?o }\n", "must be in the SELECT projection"),
     ("#+ summary: s\n#+ description: d\n#+ defaults:\n#+   - s: not an iri\nSELECT $_s_iri WHERE { ?_s_iri ?p ?o }\n",
      "default or enumerated value does not fit"),
     ("#+ summary: s\n#+ description: d\n#+ defaults:\n#+   - t: 1\nSELECT $_s_iri WHERE { ?_s_iri ?p ?o }\n",

@@ -18,7 +18,7 @@ import rdflib
 import requests
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from helpers import REPO_ROOT, LiveServer
+from helpers import REPO_ROOT, serve_app
 from server.namespaces import GRAPH_ASSERTED, GRAPH_DERIVED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 
 RDFS_LABEL = rdflib.RDFS.label
@@ -328,14 +328,10 @@ def test_cors_simple_and_preflight(live_server):
 @pytest.fixture(scope="module")
 def capped_server(app):
     """The same build, served with a cap of 5 rows."""
-    from server.web import create_app
-
-    capped = create_app({"TESTING": True, "MAX_ROWS": 5, "QUERY_WORKERS": 1,
-                         "TSKG_BUILD": app.extensions["tskg.build"]})
-    server = LiveServer(capped).start()
+    server = serve_app(MAX_ROWS=5, QUERY_WORKERS=1, TSKG_BUILD=app.extensions["tskg.build"])
     yield server
     server.stop()
-    capped.extensions["tskg.engine"].close()
+    server.app.extensions["tskg.engine"].close()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])

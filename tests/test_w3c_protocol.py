@@ -24,7 +24,7 @@ import pytest
 import rdflib
 import requests
 
-from conftest import SHARED, LiveServer
+from helpers import SHARED, serve_app
 
 PROTOCOL_DIR = SHARED / "w3c" / "sparql" / "sparql11" / "protocol"
 MANIFEST = PROTOCOL_DIR / "manifest.ttl"
@@ -65,7 +65,6 @@ def w3c_server(tmp_path_factory):
     if GRAPH is None:
         pytest.skip(f"{MANIFEST} not found: the W3C suites live in ../shared beside the checkout")
     from server.store.embedded import EmbeddedEngine
-    from server.web import create_app
 
     location = tmp_path_factory.mktemp("w3c-protocol-store")
     store = ox.Store(str(location))
@@ -80,8 +79,7 @@ def w3c_server(tmp_path_factory):
     store.flush()
     del store
     engine = EmbeddedEngine(location, workers=1)
-    app = create_app({"TESTING": True, "TSKG_ENGINE": engine})
-    server = LiveServer(app).start()
+    server = serve_app(TSKG_ENGINE=engine)
     yield server
     server.stop()
     engine.close()

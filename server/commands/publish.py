@@ -10,7 +10,7 @@ import sys
 from ..build import ValidationFailed
 from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..namespaces import GRAPHS
-from ..exports.publish import GENID, PublishError, Step, Target, parse_endpoint, publish
+from ..exports.publish import AUTH_SCHEMES, GENID, PublishError, Step, Target, parse_endpoint, publish
 from ..exports.files import load_dataset
 from .common import load_build
 
@@ -21,8 +21,8 @@ URL is the store's Graph Store Protocol endpoint, used as given:
   Oxigraph        http://localhost:7878/store
   Apache Fuseki   http://localhost:3030/DATASET/data     (DATASET e.g. ds; needs an updatable dataset)
   GraphDB         http://localhost:7200/repositories/REPOSITORY/rdf-graphs/service
-  Virtuoso        http://localhost:8890/sparql-graph-crud (its SPARQL user needs the SPARQL_UPDATE role;
-                  the /sparql-graph-crud-auth variant asks for HTTP Digest, which tskg does not send)
+  Virtuoso        http://localhost:8890/sparql-graph-crud-auth (HTTP Digest, e.g. --user dba; the user
+                  needs the SPARQL_UPDATE role), or /sparql-graph-crud where the SPARQL user may update
 
 Each graph is sent with one HTTP PUT to URL?graph=IRI as text/turtle, replacing that graph
 whole, so running publish again leaves the same state and never duplicates triples:
@@ -36,12 +36,15 @@ selector in the asserted graph and its inferred type) would come apart into two 
 shared blank nodes are sent as Skolem IRIs under {GENID};
 blank nodes of one graph only stay blank nodes. --keep-blank-nodes sends all as blank nodes.
 
-To query the store the way tskg's own endpoint answers (default graph = union of the three),
+To query the store the way tskg's own endpoint answers (default graph = union of the graphs),
 turn on its union default graph (Oxigraph: serve --union-default-graph; Fuseki/TDB2:
-tdb2:unionDefaultGraph true; GraphDB does so by default), or use GRAPH/FROM in queries.
+tdb2:unionDefaultGraph true; GraphDB and Virtuoso do so by default), or use GRAPH/FROM in queries.
 
-Credentials (HTTP Basic): --user and --password, or ${USER_ENV} and ${PASSWORD_ENV}
+Credentials: --user and --password, or ${USER_ENV} and ${PASSWORD_ENV}
 (better than --password, which other users can see in the process list), or user:password@ in URL.
+--auth auto (default): the first request goes without credentials and the store's 401 challenge
+chooses HTTP Basic or HTTP Digest; --auth digest answers Digest challenges only (the password never
+travels in clear); --auth basic sends Basic from the first request on (stores that never challenge).
 
 exit codes: 0 published, 1 the data does not conform to the shapes, 2 bad URL or the store could
 not be reached or refused the data (its message is printed), 3 internal error.
@@ -49,6 +52,7 @@ not be reached or refused the data (its message is printed), 3 internal error.
 examples:
   tskg publish http://localhost:7878/store
   {USER_ENV}=admin {PASSWORD_ENV}=secret tskg publish http://localhost:3030/ds/data --no-inferred
+  {USER_ENV}=dba {PASSWORD_ENV}=dba tskg publish http://localhost:8890/sparql-graph-crud-auth --auth digest
 """
 
 
@@ -56,14 +60,17 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "publish",
         help="load the graph into a running triple store (SPARQL Graph Store Protocol)",
-        description="Replace our three named graphs in a running triple store, over the SPARQL 1.1 "
+        description="Replace our named graphs in a running triple store, over the SPARQL 1.1 "
                     "Graph Store HTTP Protocol (Oxigraph, Fuseki, GraphDB, Virtuoso, ...).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("url", metavar="URL", help="the store's Graph Store Protocol endpoint")
-    parser.add_argument("--user", "-u", help=f"user name for HTTP Basic authentication (or ${USER_ENV})")
+    parser.add_argument("--user", "-u", help=f"user name for HTTP Basic or Digest authentication (or ${USER_ENV})")
     parser.add_argument("--password", "-p", help=f"password (or ${PASSWORD_ENV}; asked for on a terminal)")
+    parser.add_argument("--auth", choices=AUTH_SCHEMES, default="auto",
+                        help="auto (as the store's challenge asks: Basic or Digest), basic (sent at once) or digest "
+                             "(default: auto)")
     parser.add_argument("--no-inferred", action="store_true",
                         help="send the ontology and asserted graphs only, and delete the inferred graph there")
     parser.add_argument("--keep-blank-nodes", action="store_true",
@@ -94,7 +101,7 @@ def run(args) -> int:
     except PublishError as err:
         raise UsageError(str(err)) from None
     user, password = credentials(args, url_user, url_password)
-    target = Target(endpoint, user, password, args.timeout)
+    target = Target(endpoint, user, password, args.timeout, auth=args.auth)
 
     try:
         built = load_build(args)

@@ -134,6 +134,9 @@ def run(args) -> int:
         "worker_class": _worker_class(),
         "worker_connections": 1000,
         "keepalive": KEEPALIVE,
+        # gunicorn's largest bounded request line (the default is 4094): GET carries queries up to about
+        # 8 KB encoded; longer ones go by POST (up to 1 MiB, 100,000 characters of SPARQL).
+        "limit_request_line": 8190,
         # gunicorn's own worker timeout is a heartbeat; queries are stopped by the engine long before.
         "timeout": max(30, int(args.timeout * 3)),
         "graceful_timeout": GRACEFUL_TIMEOUT,

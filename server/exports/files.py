@@ -1,8 +1,8 @@
 """Exports of the built graph: N-Triples, N-Quads, TriG, Turtle, JSON-LD, RDF/XML, and
 RDFC-1.0 canonical N-Quads for releases.
 
-The source is the build (server.build): three named graphs, the ontology, the asserted data
-and the OWL RL inferences, read from the build's dataset.nq rather than its store, because
+The source is the build (server.build): its named graphs, the ontology, the asserted data,
+the OWL RL inferences and the derived facts, read from the build's dataset.nq rather than its store, because
 the store normalises literals (xsd:nonNegativeInteger becomes xsd:integer, "01" becomes "1").
 Dataset formats (N-Quads, TriG) keep the graphs apart; triple formats merge the chosen graphs.
 
@@ -12,6 +12,7 @@ renamed over it, so a failed export leaves neither a partial file nor a damaged 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -26,6 +27,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
 
+from .. import jsonld
 from ..namespaces import GRAPHS, PREFIXES
 
 
@@ -161,7 +163,10 @@ def serialize(source: ox.Dataset, fmt: Format, graphs: list[str], out: BinaryIO)
     if fmt.name == "rdfxml":
         check_rdfxml_predicates({q.predicate for q in quads})
     items = quads if fmt.dataset else [q.triple for q in quads]
-    ox.serialize(items, out, fmt.rdf, prefixes=used_prefixes(quads))
+    if fmt.name == "jsonld":
+        out.write(jsonld.serialize(items, PREFIXES))  # compact, with the project's prefixes as @context
+    else:
+        ox.serialize(items, out, fmt.rdf, prefixes=used_prefixes(quads))
     return len(items)
 
 
@@ -206,25 +211,42 @@ def sha256_line(data: bytes, name: str) -> str:
 
 
 def check_output_path(path: Path) -> None:
-    """Fail early, before any work, when `path` can obviously not be written."""
-    parent = path.parent
+    """Fail early, before any work, when `path` can obviously not be written. Missing folders on the way
+    are fine (the export creates them, as `mkdir -p` would): the nearest existing one must be a writable
+    directory."""
+    path = Path(path)
     if path.is_dir():
         raise ExportError(f"cannot write {path}: it is a directory")
-    if not parent.exists():
-        raise ExportError(f"cannot write {path}: directory {parent} does not exist")
-    if not parent.is_dir():
-        raise ExportError(f"cannot write {path}: {parent} is not a directory")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ExportError(f"cannot write {path}: no permission to create files in {parent}")
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ExportError(f"cannot write {path}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write {path}: no permission to create files in {existing}")
+
+
+def make_parents(path: Path) -> list[Path]:
+    """Create the missing folders above `path`; return those created, outermost first."""
+    missing = []
+    folder = Path(path).parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir()
+    return list(reversed(missing))
 
 
 @contextmanager
 def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """A binary file that appears at `path` only once everything was written and synced.
+    """A binary file that appears at `path` only once everything was written and synced; missing folders
+    above it are created.
 
     On any error the temporary file is removed and whatever was at `path` is left as it was."""
     path = Path(path)
     try:
+        created = make_parents(path)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as err:
         raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
@@ -238,6 +260,9 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        for folder in reversed(created):  # the folders this export made, so a failure leaves nothing behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     _fsync_directory(path.parent)
 

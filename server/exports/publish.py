@@ -14,6 +14,13 @@ graph) would arrive as two unrelated nodes, and queries joining them would come 
 By default such shared blank nodes are therefore sent as Skolem IRIs
 (https://w3id.org/tskg/.well-known/genid/..., RDF 1.1 Concepts section 3.5); blank nodes
 that occur in one graph only stay blank nodes.
+
+Authentication: HTTP Basic or HTTP Digest (RFC 7616; Virtuoso's /sparql-graph-crud-auth asks for it).
+With `auth="auto"` (and "digest") the first request goes without credentials and the store's 401
+challenge chooses the scheme: the request is sent again with Basic or Digest, and later requests carry
+that scheme at once. (Virtuoso answers Basic credentials with a bare 401, no challenge: so Basic cannot
+be sent first.) `auth="digest"` answers Digest challenges only, so the password never travels in clear;
+`auth="basic"` sends Basic from the first request on, for stores that never challenge.
 """
 
 from __future__ import annotations
@@ -43,12 +50,16 @@ class PublishError(Exception):
     """The store could not be reached or refused the data: one line saying which and why."""
 
 
+AUTH_SCHEMES = ("auto", "basic", "digest")
+
+
 @dataclass(frozen=True)
 class Target:
     endpoint: str                 # the Graph Store Protocol endpoint, as given
     user: str | None = None
     password: str | None = None
     timeout: float = 60.0         # seconds, for each connect, send and receive
+    auth: str = "auto"            # one of AUTH_SCHEMES (see the module docstring)
 
     def graph_url(self, graph_iri: str) -> str:
         separator = "&" if urllib.parse.urlsplit(self.endpoint).query else "?"
@@ -123,6 +134,9 @@ def publish(source: ox.Dataset, target: Target, names: Iterable[str], remove: It
     graphs sent before it stay replaced (the protocol has no transaction across requests)."""
     names = list(names)
     shared = shared_blank_nodes(source, [GRAPHS[n] for n in names]) if skolem else set()
+    auth = Authenticator(target)  # one for all the requests: a Digest challenge is answered once
+    if names or remove:
+        auth.probe(GRAPHS[(names or list(remove))[0]])
     steps = []
     for name in names:
         iri = GRAPHS[name]
@@ -139,7 +153,7 @@ def publish(source: ox.Dataset, target: Target, names: Iterable[str], remove: It
             ox.serialize(counted(graph_triples(source, iri, shared)), body, ox.RdfFormat.TURTLE)
             size = body.tell()
             body.seek(0)
-            status = _request("PUT", target, iri, body, size)
+            status = _request("PUT", target, iri, body, size, auth=auth)
         step = Step(name, iri, "replaced", count, size, status, time.perf_counter() - started)
         steps.append(step)
         if report:
@@ -147,7 +161,7 @@ def publish(source: ox.Dataset, target: Target, names: Iterable[str], remove: It
     for name in remove:
         iri = GRAPHS[name]
         started = time.perf_counter()
-        status = _request("DELETE", target, iri, None, 0, missing_ok=True)
+        status = _request("DELETE", target, iri, None, 0, missing_ok=True, auth=auth)
         step = Step(name, iri, "removed", status=status, seconds=time.perf_counter() - started)
         steps.append(step)
         if report:
@@ -155,26 +169,112 @@ def publish(source: ox.Dataset, target: Target, names: Iterable[str], remove: It
     return steps
 
 
-def _request(method: str, target: Target, graph_iri: str, body, size: int, missing_ok: bool = False) -> int:
+class Authenticator:
+    """The Authorization header of each request to one store. The scheme is the store's: the first request
+    goes without credentials and the store's 401 challenge says Basic or Digest (with --auth basic, Basic
+    from the first request on, for stores that never challenge)."""
+
+    def __init__(self, target: Target):
+        self.target = target
+        self.scheme: str | None = "basic" if target.auth == "basic" else None
+        self.challenge: dict | None = None  # the store's last Digest challenge
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, target.endpoint, target.user or "", target.password or "")
+        self.digest = urllib.request.HTTPDigestAuthHandler(passwords)  # computes the response (RFC 7616)
+
+    def header(self, request: urllib.request.Request) -> str | None:
+        if self.target.user is None or self.scheme is None:
+            return None
+        if self.scheme == "digest":
+            answer = self.digest.get_authorization(request, self.challenge)
+            if answer is None:
+                raise PublishError(f"the store's Digest challenge cannot be answered (algorithm "
+                                   f"{self.challenge.get('algorithm', 'MD5')}, qop {self.challenge.get('qop')})")
+            return "Digest " + answer
+        token = base64.b64encode(f"{self.target.user}:{self.target.password or ''}".encode()).decode("ascii")
+        return f"Basic {token}"
+
+    def probe(self, graph_iri: str) -> None:
+        """Settle the scheme, and check the credentials, with a HEAD (the Graph Store Protocol's bodiless
+        request) before any data is sent: on a 401 a store may close the connection before it has read a
+        body (Virtuoso does), which would look like a network failure. A store that does not challenge the
+        HEAD (it allows it, or does not implement it) is answered later, when it challenges a write."""
+        if self.target.user is None:
+            return
+        url = self.target.graph_url(graph_iri)
+        what = f"HEAD {urllib.parse.unquote(url)}"
+        for attempt in range(2):
+            request = urllib.request.Request(url, headers={"User-Agent": f"tskg/{__version__}"}, method="HEAD")
+            authorization = self.header(request)
+            if authorization:
+                request.add_header("Authorization", authorization)
+            try:
+                _send(request, self.target, what)
+                return
+            except urllib.error.HTTPError as err:
+                if err.code != 401:
+                    return
+                if attempt == 0 and self.retry_after(err):
+                    continue
+                raise PublishError(f"{what}: the store answered HTTP 401 {err.reason}{_server_message(err)}"
+                                   f"{_hint(err, self.target)}") from None
+
+    def retry_after(self, err: urllib.error.HTTPError) -> bool:
+        """Whether a 401 carries a challenge worth answering with the same request again: the first one,
+        or a Digest challenge whose nonce went stale."""
+        if self.target.user is None:
+            return False
+        challenges = {}
+        for value in err.headers.get_all("WWW-Authenticate") or []:
+            scheme, _, rest = value.strip().partition(" ")
+            challenges[scheme.lower()] = urllib.request.parse_keqv_list(
+                filter(None, urllib.request.parse_http_list(rest)))
+        digest = challenges.get("digest")
+        if digest is not None and self.target.auth != "basic":
+            if self.scheme != "digest" or digest.get("stale", "").lower() == "true":
+                self.scheme, self.challenge = "digest", digest
+                return True
+        if "basic" in challenges and self.scheme is None and self.target.auth == "auto":
+            self.scheme = "basic"
+            return True
+        return False
+
+
+def _request(method: str, target: Target, graph_iri: str, body, size: int, missing_ok: bool = False,
+             auth: Authenticator | None = None) -> int:
     url = target.graph_url(graph_iri)
-    headers = {"User-Agent": f"tskg/{__version__}", "Accept": "*/*"}
-    if body is not None:
-        headers["Content-Type"] = CONTENT_TYPE
-        headers["Content-Length"] = str(size)
-    if target.user is not None:
-        token = base64.b64encode(f"{target.user}:{target.password or ''}".encode()).decode("ascii")
-        headers["Authorization"] = f"Basic {token}"
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    auth = auth or Authenticator(target)
     what = f"{method} {urllib.parse.unquote(url)}"
+    for attempt in range(2):  # the second after the store's challenge, at most
+        headers = {"User-Agent": f"tskg/{__version__}", "Accept": "*/*"}
+        if body is not None:
+            body.seek(0)
+            headers["Content-Type"] = CONTENT_TYPE
+            headers["Content-Length"] = str(size)
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        authorization = auth.header(request)
+        if authorization:
+            request.add_header("Authorization", authorization)
+        try:
+            return _send(request, target, what)
+        except urllib.error.HTTPError as err:
+            if missing_ok and err.code == 404:
+                return err.code
+            if err.code == 401 and attempt == 0 and auth.retry_after(err):
+                err.read()
+                continue
+            raise PublishError(f"{what}: the store answered HTTP {err.code} {err.reason}"
+                               f"{_server_message(err)}{_hint(err, target)}") from None
+    raise AssertionError("unreachable")
+
+
+def _send(request: urllib.request.Request, target: Target, what: str) -> int:
     try:
         with urllib.request.urlopen(request, timeout=target.timeout) as response:
             response.read()
             return response.status
-    except urllib.error.HTTPError as err:
-        if missing_ok and err.code == 404:
-            return err.code
-        raise PublishError(f"{what}: the store answered HTTP {err.code} {err.reason}"
-                           f"{_server_message(err)}{_hint(err)}") from None
+    except urllib.error.HTTPError:
+        raise
     except urllib.error.URLError as err:
         raise PublishError(f"{what}: {_network_reason(err.reason, target)}") from None
     except (TimeoutError, socket.timeout):
@@ -219,7 +319,15 @@ def _server_message(err: urllib.error.HTTPError, limit: int = 500) -> str:
     return f": {text}"
 
 
-def _hint(err: urllib.error.HTTPError) -> str:
+def _hint(err: urllib.error.HTTPError, target: Target) -> str:
+    if err.code == 401 and target.user is not None:
+        schemes = {value.strip().partition(" ")[0].lower() for value in err.headers.get_all("WWW-Authenticate") or []}
+        if target.auth == "digest" and schemes and "digest" not in schemes:
+            return f" (the store asks for {', '.join(sorted(schemes))}, not Digest: leave out --auth digest)"
+        if target.auth == "basic":
+            return (f" (the store refused HTTP Basic credentials for user {target.user!r}; if it wants HTTP Digest, "
+                    f"as Virtuoso does, leave out --auth basic)")
+        return f" (the store refused the credentials of user {target.user!r}: check --user and --password)"
     if err.code in (401, 403):
         return " (give credentials with --user and --password, or TSKG_PUBLISH_USER and TSKG_PUBLISH_PASSWORD)"
     if err.code == 404:

@@ -66,7 +66,7 @@ a named test in tests/test_rules.py:
     (`x owl:sameAs "alpha"` gives `x a rdfs:Datatype`). Here such a type is a class like any other.
 
 profile="rdfs" is the RDFS closure pySHACL computes for inference="rdfs" (see `Closure`), which
-server.fastshacl adds to the data before validating with inference="none".
+server.checks.shacl_fast adds to the data before validating with inference="none".
 """
 
 from __future__ import annotations

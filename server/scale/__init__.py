@@ -8,5 +8,8 @@ Exports (modules, run or imported):
 - server.scale.compare_engines: the embedded engine, pyoxigraph in-process and rdflib on the saved queries
   (`python -m server.scale.compare_engines`);
 - server.scale.reliability: `tskg serve` under load, faults and hostile inputs
-  (`python -m server.scale.reliability`).
+  (`python -m server.scale.reliability`);
+- server.scale.serving: `measure_serving(Options)`, the speed of answering on the curated graph beside
+  Oxigraph server, repeated and distinct queries, and where a request's time goes
+  (`python -m server.scale.serving`).
 """

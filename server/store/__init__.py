@@ -10,6 +10,7 @@ Exports:
   `remote_engine(url)`: a SPARQL 1.1 endpoint (server.store.remote); `rdflib_engine(build)`: the
   reference, for measurement (server.store.rdflib_engine);
 - the media types and format names of results (server.store.formats);
+- server.store.answers: `AnswerCache`, answers kept for the life of a build (an LRU bounded in bytes);
 - server.store.saved_queries: the saved queries of queries/ (grlc-style .rq files) and their typed
   parameters, apart from any HTTP (server.web.saved_queries serves them).
 """

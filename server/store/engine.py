@@ -6,6 +6,11 @@ fetched from elsewhere), binds parameters as RDF terms, then hands the text to t
 The default graph of a query is the union of the store's named graphs. The project's prefixes
 (server.namespaces.PREFIXES) may be used without declaring them, as in `tskg query` and the editor.
 
+Answers may be kept (server.store.answers): an engine over a build, given an AnswerCache and the build's
+digest, answers a question it has answered before from there, without running it again; the key is the
+digest, the text run (parameters bound), the dataset, the format, the row limit, the base IRI and the
+prefixes. Errors are never kept. A remote store's data may change under it, so its answers are not kept.
+
 The engines: server.store.embedded (the build's store in sandboxed query processes; the default),
 server.store.remote (a SPARQL 1.1 endpoint), server.store.rdflib_engine (rdflib, for measurement).
 """
@@ -18,11 +23,13 @@ import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
 from .errors import QueryError
+from .answers import AnswerCache
 from .formats import ASK_MEDIA_TYPES, SELECT_MEDIA_TYPES, QueryOutput
 from .inspect import QueryInfo, bind, check_dataset, inspect_query
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
+READING_BYTES_PER_CHARACTER = 40  # a QueryInfo's memory, tokens included, per character of text (measured: 25-35)
 
 
 class Engine:
@@ -30,9 +37,12 @@ class Engine:
 
     name = "engine"
 
-    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS):
+    def __init__(self, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS,
+                 answers: AnswerCache | None = None, digest: str | None = None):
         self.timeout = timeout
         self.max_rows = max_rows
+        self.answers = answers if digest else None  # kept only where the data is known not to change
+        self.digest = digest
         self._stats: dict | None = None
 
     # Subclasses -------------------------------------------------------------------------------------
@@ -51,8 +61,17 @@ class Engine:
     # The interface ------------------------------------------------------------------------------------
     def inspect(self, query: str, base_iri: str | None = None) -> QueryInfo:
         """Read `query` as `run` will (QueryError for what is refused); the web layer reads it once
-        this way to choose the result format, then hands the result to `run`."""
-        return inspect_query(query, base_iri, PREFIXES)
+        this way to choose the result format, then hands the result to `run`. Where answers are kept,
+        so is what a text was read as (the reading depends on the text, base and prefixes alone): a
+        saved query or a page's query, run again with other parameters, is not read again."""
+        if self.answers is None:
+            return inspect_query(query, base_iri, PREFIXES)
+        key = ("read", query, base_iri)
+        info = self.answers.get(key)
+        if info is None:
+            info = inspect_query(query, base_iri, PREFIXES)
+            self.answers.put(key, info, READING_BYTES_PER_CHARACTER * len(query))
+        return info
 
     def run(
         self,
@@ -82,8 +101,19 @@ class Engine:
             dataset = ("union",)
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         rows = self.max_rows if max_rows is None else max_rows
-        return self._execute(bind(info, bindings), info, media_type, timeout=limit, max_rows=rows, dataset=dataset,
-                             base_iri=base_iri, prefixes=info.undeclared)
+        text = bind(info, bindings)
+        key = None
+        if self.answers is not None:
+            key = ("answer", self.digest, text, _hashable(dataset), media_type, rows, base_iri,
+                   tuple(sorted(info.undeclared.items())))
+            kept = self.answers.get(key)
+            if kept is not None:
+                return kept
+        out = self._execute(text, info, media_type, timeout=limit, max_rows=rows, dataset=dataset,
+                            base_iri=base_iri, prefixes=info.undeclared)
+        if key is not None:
+            self.answers.put(key, out, len(out.body))
+        return out
 
     def select(self, query: str, *, bindings=None, timeout=None, max_rows=None, **dataset) -> list[dict]:
         out = self.run(query, SELECT_MEDIA_TYPES[0], bindings=bindings, timeout=timeout, max_rows=max_rows, **dataset)
@@ -127,6 +157,10 @@ class Engine:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _hashable(dataset: tuple) -> tuple:
+    return tuple(tuple(part) if isinstance(part, list) else part for part in dataset)
 
 
 def dataset_options(dataset: tuple) -> dict:

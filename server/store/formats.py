@@ -1,17 +1,21 @@
 """Result formats: the media types each query form is offered in, and the serialization of results.
 
 SELECT and ASK results as SPARQL JSON, XML, CSV and TSV (ASK: JSON and XML, the formats that define a
-boolean); CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads and TriG.
+boolean); CONSTRUCT and DESCRIBE as Turtle, N-Triples, JSON-LD (compact, server.jsonld), RDF/XML, N-Quads
+and TriG.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from itertools import islice
 
 import pyoxigraph as ox
 
+from .. import jsonld
 from ..namespaces import PREFIXES
 from .errors import QueryError
 
@@ -69,7 +73,7 @@ def term_json(term) -> dict:
         if term.language:
             out["xml:lang"] = term.language
             if getattr(term, "direction", None) is not None:
-                out["its:dir"] = str(term.direction.name).lower()
+                out["its:dir"] = term.direction.value
         elif term.datatype.value not in (XSD_STRING, RDF_LANG_STRING):
             out["datatype"] = term.datatype.value
         return out
@@ -83,6 +87,36 @@ def term_json(term) -> dict:
             },
         }
     raise TypeError(f"unexpected term {term!r}")
+
+
+def serialize_whole(result, media_type: str, max_rows: int | None) -> QueryOutput | None:
+    """A SELECT or ASK result serialized by pyoxigraph, all of it, with its rows counted; None when a
+    SELECT result has more than `max_rows` rows (the caller then cuts it with `serialize_result`).
+    For results already bounded to `max_rows` + 1 rows (server.store.inspect.limit_solutions): the
+    engine writes them far faster than Python does, and the bytes are the same."""
+    if isinstance(result, ox.QueryBoolean) or not isinstance(result, ox.QuerySolutions):
+        return serialize_result(result, media_type, max_rows)
+    fmt = RESULTS_FORMATS.get(media_type)
+    if fmt is None:
+        raise QueryError(406, f"a SELECT result is offered as {', '.join(SELECT_MEDIA_TYPES)}, not {media_type}")
+    body = result.serialize(format=fmt)
+    rows = count_rows(body, fmt)
+    if max_rows is not None and rows > max_rows:
+        return None
+    return QueryOutput("select", body, media_type, False, rows)
+
+
+def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    """The solutions in a SELECT result as pyoxigraph writes it (CSV and TSV: a header line, then one line
+    per solution, TSV escaping line breaks, CSV quoting values that hold them; XML: one <result> element
+    each, text escaped)."""
+    if fmt == ox.QueryResultsFormat.JSON:
+        return len(json.loads(body)["results"]["bindings"])
+    if fmt == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>")
+    if fmt == ox.QueryResultsFormat.CSV and b'"' in body:
+        return sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8"), newline=""))) - 1
+    return body.count(b"\n") - 1
 
 
 def serialize_result(result, media_type: str, max_rows: int | None) -> QueryOutput:
@@ -127,6 +161,10 @@ def serialize_result(result, media_type: str, max_rows: int | None) -> QueryOutp
     truncated = max_rows is not None and len(triples) > max_rows
     if truncated:
         del triples[max_rows:]
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+    if fmt == ox.RdfFormat.JSON_LD:
+        body = jsonld.serialize(triples, PREFIXES)  # compact, the project's prefixes as @context
+    elif fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        body = ox.serialize(triples, format=fmt, prefixes=PREFIXES)
+    else:
+        body = ox.serialize(triples, format=fmt)
     return QueryOutput("graph", body, media_type, truncated, len(triples))

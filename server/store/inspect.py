@@ -433,6 +433,56 @@ def _expected(detail: str) -> str:
     return f"expected {shown}"
 
 
+# --- capping the rows ----------------------------------------------------------------------------------
+
+
+def limit_solutions(info: QueryInfo, text: str, most: int) -> str | None:
+    """`text` (the engine's text of `info`, parameters bound or not) as a query that gives the first `most`
+    solutions of `text` and no more: its top-level LIMIT lowered to `most`, or `LIMIT most` written after
+    its solution modifiers (before a trailing VALUES block). LIMIT applies after ORDER BY and OFFSET, so
+    the rows are those the whole result would give first. None for what is not a SELECT (a CONSTRUCT's
+    LIMIT counts solutions, not triples) or when no top-level LIMIT can be read.
+
+    Nothing is decided here: the text was read and checked by `inspect_query`; this only lowers a number
+    or adds `LIMIT` and digits at depth 0, where subqueries (inside braces) keep their own LIMIT."""
+    if info.kind != "select" or most < 0:
+        return None
+    if text == info.text:
+        tokens, starts = info.tokens, info._starts
+    else:  # a text written by `bind` from the engine's text: read again, it is its own original
+        try:
+            tokens = tokenize(text)[0]
+        except QueryError:
+            return None
+        starts = [t.start for t in tokens]
+    depth = 0
+    limit_at = values_at = None
+    for i, token in enumerate(tokens):
+        if token.kind == "operator":
+            if token.text in _OPENERS:
+                depth += 1
+            elif token.text in _CLOSERS:
+                depth -= 1
+        elif depth == 0 and token.kind == "word":
+            word = token.text.upper()
+            if word == "LIMIT" and limit_at is None:
+                limit_at = i
+            elif word == "VALUES" and values_at is None:
+                values_at = i
+    if limit_at is not None:
+        number = tokens[limit_at + 1] if limit_at + 1 < len(tokens) else None
+        if number is None or number.kind != "number" or not number.text.isdigit():
+            return None
+        if int(number.text) <= most:
+            return text
+        start = starts[limit_at + 1]
+        return text[:start] + str(most) + text[start + len(number.text):]
+    if values_at is not None:
+        start = starts[values_at]
+        return f"{text[:start]}LIMIT {most} {text[start:]}"
+    return f"{text} LIMIT {most}"
+
+
 # --- binding parameters --------------------------------------------------------------------------------
 
 

@@ -21,11 +21,17 @@ Parameters follow grlc's (BASIL's) variable convention: `?_name` is a required p
 `?_year_xsd_gYear` or `?_year_gYear` (an xsd:gYear literal), `?_n_integer`, `?_n_number`,
 `?_label_en` (a literal in English), no suffix: a plain string. The name itself has no underscore.
 
-Values are never spliced into the query text: `bindings()` turns each into a pyoxigraph
-term, checked against its type, and the engine pre-binds the variable with it (SEP-0007).
-pyoxigraph binds only variables of the SELECT projection, so a SELECT projects each
-parameter, spelt `$_name_type` there: the same variable in SPARQL, and grlc, which
-replaces the `?_name_type` spelling in the text, leaves that spelling alone.
+Values are never spliced into the query text as strings: `bindings()` turns each into a
+pyoxigraph term, checked against its type, and the engine binds the variable to it as an RDF
+term (server.store.inspect.bind), wherever it stands, projected or not. The saved queries project
+each parameter, spelt `$_name_type` there (grlc, which replaces the `?_name_type` spelling in the
+text, leaves that one alone), from when binding needed it; a query may leave it out, and `tskg
+query` leaves those columns out of its output.
+
+`check_values()` then asks the engine whether each value exists: an IRI must name a resource of
+the graph, and a literal the query matches as the object of a predicate (`?q tsk:sentenceNumber
+?_sentence_integer`) must be such an object somewhere; otherwise the answer would be an empty
+table that looks like "nothing found" when the value itself is wrong.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import pyoxigraph as ox
 import yaml
 
 from ..namespaces import PREFIXES
+from .inspect import tokenize
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_VALUE_LENGTH = 2000
@@ -316,6 +323,62 @@ class SavedQuery:
             bound[p.variable] = p.parse(raw, prefixes)
         return bound
 
+    def value_predicates(self) -> dict[str, str]:
+        """Parameter name → the predicate IRI whose object the query matches the parameter's value with
+        (`?s PREDICATE ?_param`, the predicate a prefixed name, an IRI or `a`, not the end of a path)."""
+        prefixes = {**PREFIXES, **self.prefixes}
+        try:
+            tokens = tokenize(self.query)[0]
+        except Exception:  # noqa: BLE001 - unreadable text: the engine will say where when it runs
+            return {}
+        by_variable = {p.variable: p.name for p in self.parameters}
+        found: dict[str, str] = {}
+        for before, predicate, token in zip(tokens, tokens[1:], tokens[2:]):
+            name = by_variable.get(token.text[1:]) if token.kind == "var" else None
+            if name is None or name in found or (before.kind == "operator" and before.text in "/|^!"):
+                continue
+            if predicate.kind == "iri":
+                found[name] = predicate.text[1:-1]
+            elif predicate.kind == "pname" and predicate.text.partition(":")[0] in prefixes:
+                prefix, _, local = predicate.text.partition(":")
+                found[name] = prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+            elif predicate.kind == "word" and predicate.text == "a":
+                found[name] = PREFIXES["rdf"] + "type"
+        return found
+
+    def check_values(self, bindings: Mapping[str, ox.NamedNode | ox.Literal], engine, timeout: float | None = None) -> None:
+        """ParameterError (400) for a value that is not in the graph: an IRI that names no resource ("no
+        such resource"), or a literal that is the object of the query's predicate nowhere (with the
+        range of that predicate's values, for numbers and dates). One ASK per value, on `engine`."""
+        predicates = self.value_predicates()
+        for p in self.parameters:
+            term = bindings.get(p.variable)
+            if term is None:
+                continue
+            shown = _shown(term)
+            if isinstance(term, ox.NamedNode):
+                exists = engine.ask("ASK { { $v ?p ?o } UNION { ?s ?p $v } UNION { ?s $v ?o } }",
+                                    bindings={"v": term}, timeout=timeout)
+                if not exists:
+                    raise ParameterError(f"parameter '{p.name}': no such resource {shown} in the graph", p.name)
+                continue
+            predicate = predicates.get(p.name)
+            if predicate is None:
+                continue  # matched by a FILTER or an expression: any value may select nothing
+            if engine.ask(f"ASK {{ ?s <{predicate}> $v }}", bindings={"v": term}, timeout=timeout):
+                continue
+            message = f"parameter '{p.name}': no {p.name} {shown}"
+            if p.type == "number" or p.datatype_name in _ORDERED:
+                rows = engine.select(f"SELECT (MIN(?v) AS ?low) (MAX(?v) AS ?high) (COUNT(DISTINCT ?v) AS ?n) "
+                                     f"WHERE {{ ?s <{predicate}> ?v }}", timeout=timeout)
+                if rows and rows[0].get("low") is not None:
+                    row = rows[0]
+                    message += (f" (the graph has {row['n'].value} values of {_curie(predicate)}, from "
+                                f"{row['low'].value} to {row['high'].value})")
+            else:
+                message += f" (no {_curie(predicate)} has this value)"
+            raise ParameterError(message, p.name)
+
     def to_json(self) -> dict:
         return {
             "name": self.name,
@@ -326,6 +389,26 @@ class SavedQuery:
             "parameters": [p.to_json() for p in self.parameters],
             "query": self.query,
         }
+
+
+# Datatypes whose values are ordered, so that "from LOW to HIGH" tells which values exist.
+_ORDERED = {"integer", "int", "long", "short", "byte", "decimal", "double", "float", "nonNegativeInteger",
+            "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+            "unsignedShort", "unsignedByte", "date", "dateTime", "gYear", "gYearMonth"}
+
+
+def _curie(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
+def _shown(term: ox.NamedNode | ox.Literal) -> str:
+    """A value as a message shows it: an IRI as a prefixed name where one fits, a literal by its text."""
+    if isinstance(term, ox.NamedNode):
+        return _curie(term.value)
+    return term.value if len(term.value) <= 80 else term.value[:79] + "…"
 
 
 def load_query(path: Path) -> SavedQuery:
@@ -373,16 +456,6 @@ def parse_query(text: str, path: Path, *, documented: bool = True) -> SavedQuery
     prefixes = {m.group(1): m.group(2) for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", query, re.I)}
 
     parameters = _parameters(path, bare, decorators, {**PREFIXES, **prefixes})
-    if kind == "select" and parameters:
-        head = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", bare, re.IGNORECASE | re.DOTALL)
-        projection = head.group(1) if head else ""
-        projected = set(re.findall(r"[?$](\w+)", projection))
-        missing = [p.variable for p in parameters if p.variable not in projected]
-        if missing:
-            raise SavedQueryError(
-                f"{path}: parameter variable {', '.join('?' + v for v in missing)} must be in the SELECT projection "
-                f"(write it there as {', '.join('$' + v for v in missing)}): pyoxigraph binds only projected variables"
-            )
     return SavedQuery(
         name=path.stem,
         path=path,

@@ -9,7 +9,9 @@
 - `result_response`: a query result with its X-TSKG-* headers;
 - headers on every response: no MIME sniffing; CORS (any origin, no credentials) on the API paths;
 - a request body must arrive within REQUEST_BODY_TIMEOUT seconds (under gunicorn's gevent workers);
-- `public_url`: absolute URLs from the configured public base URL, never from the Host header.
+- `public_url`: absolute URLs from the configured public base URL, never from the Host header;
+- HTTP caching of what the build determines (validators, 304, answers kept whole): server.web.caching,
+  put in front of the app here.
 """
 
 from __future__ import annotations
@@ -129,9 +131,27 @@ KIND_NAMES = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT or DESCRIBE"
 def negotiate_result(kind: str) -> str:
     """The media type for a `kind` ("select", "ask", "graph") result: the `format` parameter if given,
     else the Accept header (q-values honoured); HttpError 400 / 406 when neither gives one we offer."""
+    fmt = request.values.get("format")
+    accept = request.headers.get("Accept", "")
+    key = (kind, fmt, accept)
+    found = _NEGOTIATED.get(key)
+    if found is None:
+        found = _negotiate_result(kind, fmt, accept)
+        if len(_NEGOTIATED) >= MAX_NEGOTIATED:
+            _NEGOTIATED.clear()
+        _NEGOTIATED[key] = found
+    return found
+
+
+# Negotiation depends on the kind, `format` and Accept alone, and clients send the same few again and again:
+# its answers are kept (a few hundred at most), since parsing Accept costs more than the rest of a request.
+_NEGOTIATED: dict[tuple, str] = {}
+MAX_NEGOTIATED = 512
+
+
+def _negotiate_result(kind: str, fmt: str | None, accept: str) -> str:
     offered = OFFERED[kind]
     names = [n for n, m in FORMAT_NAMES.items() if m in offered]
-    fmt = request.values.get("format")
     if fmt:
         key = fmt.strip().lower()
         key = FORMAT_ALIASES[kind].get(key, key)
@@ -140,13 +160,13 @@ def negotiate_result(kind: str) -> str:
             raise HttpError(400, f"format={fmt} does not apply to {_article(KIND_NAMES[kind])} result; "
                                  f"use one of: {', '.join(names)}")
         return media
-    if not request.headers.get("Accept", "").strip():
+    if not accept.strip():
         return offered[0]
-    best = request.accept_mimetypes.best_match(list(offered) + list(ALIASES[kind]))
+    best = parse_accept_header(accept, MIMEAccept).best_match(list(offered) + list(ALIASES[kind]))
     if best is None:
         raise HttpError(
             406,
-            f"none of the accepted media types ({request.headers['Accept']}) can carry {_article(KIND_NAMES[kind])} "
+            f"none of the accepted media types ({accept}) can carry {_article(KIND_NAMES[kind])} "
             f"result; offered: {', '.join(offered)} (or format={'|'.join(names)})",
         )
     return ALIASES[kind].get(best, best)
@@ -165,14 +185,12 @@ def wants_html(kind: str) -> bool:
 def result_response(out: QueryOutput) -> Response:
     """A query result with the headers that say whether it was cut at the row limit."""
     content_type = out.media_type + ("; charset=utf-8" if out.media_type.startswith("text/") else "")
-    response = Response(out.body, status=200, content_type=content_type)
-    response.headers["X-TSKG-Truncated"] = "true" if out.truncated else "false"
+    headers = {"X-TSKG-Truncated": "true" if out.truncated else "false", "Vary": "Accept"}
     if out.rows is not None:
-        response.headers["X-TSKG-Rows"] = str(out.rows)
+        headers["X-TSKG-Rows"] = str(out.rows)
     if out.truncated:
-        response.headers["X-TSKG-Row-Limit"] = str(out.rows)
-    response.vary.add("Accept")
-    return response
+        headers["X-TSKG-Row-Limit"] = str(out.rows)
+    return Response(out.body, status=200, content_type=content_type, headers=headers)
 
 
 def _article(word: str) -> str:
@@ -259,6 +277,9 @@ def _is_api(path: str) -> bool:
 
 def init_app(app: Flask) -> None:
     """Register the error handlers and the hooks every request goes through (see the module docstring)."""
+    from . import caching
+
+    caching.init_app(app)
 
     @app.errorhandler(HttpError)
     @app.errorhandler(QueryError)
@@ -299,11 +320,17 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers = response.headers
+        if "X-Content-Type-Options" not in headers:
+            headers["X-Content-Type-Options"] = "nosniff"
         if _is_api(request.path):  # any origin may query; no credentials (cookies) are involved
-            response.vary.add("Accept")
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+            vary = headers.get("Vary")
+            if not vary:
+                headers["Vary"] = "Accept"
+            elif "accept" not in vary.lower().replace(" ", "").split(","):
+                headers["Vary"] = vary + ", Accept"
+            headers["Access-Control-Allow-Origin"] = "*"
+            headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
             if request.method == "OPTIONS":
                 response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
                 response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"

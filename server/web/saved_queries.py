@@ -101,6 +101,7 @@ def run(name: str):
                                  f"times; send it once", repeated[0])
         bindings = query.bindings(values, ignore=RESERVED)
         timeout = requested_timeout()
+        query.check_values(bindings, get_engine(), timeout)  # "no such resource", "no sentence 999 (…)"
     except (ParameterError, HttpError) as err:
         if html:
             return _html_page(query, values, {}, error=err.message, status=getattr(err, "status", 400))

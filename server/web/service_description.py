@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from .. import jsonld
+from ..namespaces import PREFIXES
 from ..store import GRAPH_MEDIA_TYPES
 
 MEDIA_TYPES = GRAPH_MEDIA_TYPES
@@ -110,6 +112,8 @@ def serialize(triples: list[ox.Triple], media_type: str, extra_prefixes: dict | 
     fmt = ox.RdfFormat.from_media_type(media_type)
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         return ox.serialize(triples, format=fmt, prefixes={**SD_PREFIXES, **(extra_prefixes or {})})
+    if fmt == ox.RdfFormat.JSON_LD:
+        return jsonld.serialize(triples, {**PREFIXES, **SD_PREFIXES, **(extra_prefixes or {})})
     return ox.serialize(triples, format=fmt)
 
 

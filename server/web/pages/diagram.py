@@ -341,7 +341,7 @@ def class_diagram(
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'class="class-diagram" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'role="img" aria-labelledby="diagram-title">',
+        f'role="group" aria-labelledby="diagram-title">',  # a figure whose class boxes are links
         '<title id="diagram-title">Classes of the ontology: sub-class links and object properties</title>',
         "<defs>"
         '<marker id="gen" viewBox="0 0 14 14" refX="13" refY="7" markerWidth="14" markerHeight="14" '

@@ -8,6 +8,7 @@ import re
 import pyoxigraph as ox
 from flask import url_for
 
+from ... import jsonld
 from ...namespaces import CONCEPT, DATA, ONTOLOGY, ONTOLOGY_IRI, PREFIXES
 from ..engine import get_engine, memo
 from ..http import DocFormat
@@ -134,6 +135,10 @@ def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
 
 
 def serialize_document(triples: list[ox.Triple], fmt: DocFormat) -> bytes:
+    """A resource's or the ontology's document in `fmt`: Turtle and RDF/XML with the prefixes they use,
+    JSON-LD compact with them as its @context (server.jsonld)."""
+    if fmt.rdf == ox.RdfFormat.JSON_LD:
+        return jsonld.serialize(triples, DISPLAY_PREFIXES)
     if fmt.rdf in (ox.RdfFormat.TURTLE,):
         return ox.serialize(triples, format=fmt.rdf, prefixes=used_prefixes(triples))
     if fmt.rdf == ox.RdfFormat.RDF_XML:
