@@ -27,11 +27,15 @@ def tiny(tmp_path_factory, project):
 
 
 def test_both_servers_answered_every_saved_query_alike(tiny, project):
-    measures, _ = tiny
-    assert len(measures.queries) >= min(3, len(list(project.queries_dir.glob("*.rq"))))
+    """The answers through /queries/NAME and Oxigraph's to the same bound text were compared
+    (tests/test_benchmark_answers.py checks that a difference is caught), and every distinct request
+    was answered."""
+    measures, report = tiny
+    assert len(measures.queries) == len(list(project.queries_dir.glob("*.rq")))
     for name, entry in measures.queries.items():
         assert entry["ours_errors"] == 0 and entry["oxigraph_errors"] == 0, name
-        assert entry["ours_rows"] == entry["oxigraph_rows"], name
+        assert entry["rows"] is not None, name
+    assert measures.failures == [] and "FAILED" not in report
     assert not measures.notes
 
 

@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .common import EXIT_OK, UsageError
+from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..project import Project
 
 
@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
     print(report)
     if args.json:
         Path(args.json).write_text(json.dumps(
-            [{"size": m.size, "values": m.values, "queries": m.queries, "notes": m.notes} for m in results],
+            [{"size": m.size, "values": m.values, "queries": m.queries, "notes": m.notes, "failures": m.failures}
+             for m in results],
             indent=2,
         ) + "\n")
-    return EXIT_OK
+    # The servers' answers to the saved queries disagree, or measure nothing: the figures are not comparable.
+    return EXIT_NONCONFORMING if any(m.failures for m in results) else EXIT_OK

@@ -11,9 +11,13 @@ At each size: generate the data (server.scale.generate, cached in --workdir), th
   and the references (pySHACL with RDFS inference, owlrl) up to --reference-max triples;
 - the server's memory: the processes of `tskg serve` (gunicorn master, its workers and their query
   processes) summed as PSS (shared pages counted once) and as the sum of their peak RSS;
-- the saved queries (queries/*.rq, parameters at their defaults, sent as text with a VALUES clause)
-  over HTTP to both servers, by the same client in the same run: latency p50/p99 with one client
-  (each query several times), then throughput and latency with --clients concurrent clients.
+- the saved queries (queries/*.rq, parameters at their defaults) over HTTP to both servers, by the same
+  client in the same run, as distinct requests that no answer cache can serve (server.scale.workload:
+  the text our server runs for the saved query, every variable renamed afresh): latency p50/p99 with
+  one client (each query several times), then throughput and latency with --clients concurrent clients;
+- the answers: each saved query once as users run it on our server (GET /queries/NAME?param=value) and
+  its bound text to Oxigraph server; the run FAILS (listed under FAILED, exit status 1) when the two
+  answers differ or are both empty where the curated graph's answer is not.
   A query that takes Oxigraph server longer than --query-cap seconds is left out at that size (and
   listed): both servers run the same query engine, and one such query would take the whole run.
 
@@ -43,10 +47,11 @@ from pathlib import Path
 import requests
 
 from .generate import MARKER, generate, parse_size
+from .workload import (N_TRIPLES, SELECT_JSON, SavedRequest, answer_size, canonical_answer, fresh_nonces,
+                       rename, saved_requests, variable_pieces)
 from ..project import Project
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-SELECT_JSON = "application/sparql-results+json"
 
 # The issue's targets, checked at the sizes they are about.
 TARGETS = {
@@ -86,6 +91,7 @@ class Measures:
     values: dict = field(default_factory=dict)     # metric → list of measurements
     queries: dict = field(default_factory=dict)    # query name → {"ours": [...], "oxigraph": [...]} p50s
     notes: list = field(default_factory=list)
+    failures: list = field(default_factory=list)   # answers that differ, or both empty where curated is not
 
     def add(self, metric: str, value) -> None:
         if value is not None:
@@ -199,86 +205,63 @@ def run_python(code: str, env: dict | None = None, timeout: float = 3600) -> dic
 
 # --- the queries ----------------------------------------------------------------------------------
 
-def saved_query_texts(project: Project) -> dict[str, str]:
-    """name → SPARQL text of each saved query, parameters bound to their defaults by a VALUES clause
-    (the same text goes to both servers)."""
-    from ..store.saved_queries import load_folder
-
-    out = {}
-    for name, query in sorted(load_folder(project.queries_dir).items()):
-        try:
-            bindings = query.bindings({})
-        except ValueError:
-            continue  # a required parameter without a default
-        text = query.query
-        if bindings:
-            names = " ".join(f"?{v}" for v in bindings)
-            values = " ".join(str(t) for t in bindings.values())
-            text += f"\nVALUES ({names}) {{ ({values}) }}\n"
-        out[name] = text
-    return out
-
-
-def ask(session: requests.Session, endpoint: str, query: str) -> tuple[float, int, int]:
-    """(seconds until the whole response was read, HTTP status, result rows or triples)."""
+def ask(session: requests.Session, endpoint: str, query: str, accept: str = SELECT_JSON) -> tuple[float, int, bytes]:
+    """(seconds until the whole response was read, HTTP status, body) of a query sent as a form POST."""
     started = time.perf_counter()
-    r = session.post(endpoint, data={"query": query}, headers={"Accept": f"{SELECT_JSON}, application/n-triples;q=0.9"},
-                     timeout=900)
+    r = session.post(endpoint, data={"query": query}, headers={"Accept": accept}, timeout=900)
     body = r.content
-    seconds = time.perf_counter() - started
-    rows = -1
-    if r.status_code == 200:
-        if r.headers.get("Content-Type", "").startswith(SELECT_JSON):
-            doc = json.loads(body)
-            rows = len(doc["results"]["bindings"]) if "results" in doc else int(bool(doc.get("boolean")))
-        else:
-            rows = body.count(b"\n")
-    return seconds, r.status_code, rows
+    return time.perf_counter() - started, r.status_code, body
 
 
-def latencies_one_client(endpoint: str, queries: dict[str, str], options: Options) -> dict:
-    """name → {"p50", "p99", "n", "rows", "errors"}: each query after one warm-up run, repeated until
-    min_reps and (max_reps or the time budget)."""
+def latencies_one_client(endpoint: str, queries: list[SavedRequest], options: Options) -> dict:
+    """name → {"p50", "p99", "n", "errors"} of distinct requests (workload.distinct_text: the same work, a
+    text no answer cache has seen): each query after one warm-up run, repeated until min_reps and (max_reps
+    or the time budget)."""
     out = {}
+    nonce = fresh_nonces()
     with requests.Session() as session:
-        for name, text in queries.items():
-            ask(session, endpoint, text)
-            times, errors, rows = [], 0, None
+        for q in queries:
+            pieces = variable_pieces(q.text)
+            nonce += 1
+            ask(session, endpoint, rename(pieces, nonce), q.accept)
+            times, errors = [], 0
             started = time.perf_counter()
             while len(times) < options.max_reps and (
                 len(times) < options.min_reps or time.perf_counter() - started < options.query_budget
             ):
-                seconds, status, n = ask(session, endpoint, text)
+                nonce += 1
+                seconds, status, _ = ask(session, endpoint, rename(pieces, nonce), q.accept)
                 if status != 200:
                     errors += 1
                     if errors >= 3:
                         break
                     continue
                 times.append(seconds)
-                rows = n
                 if len(times) >= 2 and time.perf_counter() - started > 3 * options.query_budget:
                     break
-            out[name] = {"p50": percentile(times, 50), "p99": percentile(times, 99), "n": len(times),
-                         "rows": rows, "errors": errors}
+            out[q.name] = {"p50": percentile(times, 50), "p99": percentile(times, 99), "n": len(times),
+                           "errors": errors}
     return out
 
 
-def load_test(endpoint: str, queries: dict[str, str], options: Options) -> dict:
-    """`clients` threads, each passing over all queries `rounds` times (from its own starting point),
-    until done or the time budget is spent; throughput in queries per second, and latencies."""
-    names = list(queries)
+def load_test(endpoint: str, queries: list[SavedRequest], options: Options) -> dict:
+    """`clients` threads, each passing over all queries `rounds` times (from its own starting point, every
+    request distinct), until done or the time budget is spent; throughput in queries per second, and
+    latencies."""
+    pieces = [variable_pieces(q.text) for q in queries]
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
     started = time.perf_counter()
 
     def client(number: int) -> None:
+        nonce = fresh_nonces()
         with requests.Session() as session:
-            for i in range(options.rounds * len(names)):
+            for i in range(options.rounds * len(queries)):
                 if time.perf_counter() - started > options.load_budget:
                     return
-                name = names[(number + i) % len(names)]
-                seconds, status, _ = ask(session, endpoint, queries[name])
+                k = (number + i) % len(queries)
+                seconds, status, _ = ask(session, endpoint, rename(pieces[k], nonce + i), queries[k].accept)
                 with lock:
                     if status == 200:
                         times.append(seconds)
@@ -293,6 +276,80 @@ def load_test(endpoint: str, queries: dict[str, str], options: Options) -> dict:
     elapsed = time.perf_counter() - started
     return {"qps": len(times) / elapsed if elapsed else 0.0, "p50": percentile(times, 50),
             "p99": percentile(times, 99), "n": len(times), "errors": errors[0], "seconds": elapsed}
+
+
+# --- the answers --------------------------------------------------------------------------------------
+
+
+def answers_from(endpoint: str, queries: list[SavedRequest], saved: bool) -> dict:
+    """name → canonical answer (workload.canonical_answer), or "HTTP <status>: <start of body>": each
+    query once, through /queries/NAME with its parameters when `saved` (as users run it on our server),
+    else its bound text sent to the server's query endpoint."""
+    out = {}
+    base = endpoint.rsplit("/", 1)[0]
+    with requests.Session() as session:
+        for q in queries:
+            if saved:
+                r = session.get(base + q.path, headers={"Accept": q.accept}, timeout=900)
+                status, body = r.status_code, r.content
+            else:
+                _, status, body = ask(session, endpoint, q.text, q.accept)
+            out[q.name] = canonical_answer(body, q.accept) if status == 200 else \
+                f"HTTP {status}: {body[:200].decode(errors='replace')}"
+    return out
+
+
+def curated_answers(project: Project, queries: list[SavedRequest]) -> dict:
+    """name → canonical answer of each bound text over the curated graph (`project`'s build, in process)."""
+    import pyoxigraph as ox
+
+    from ..build import build_isolated
+
+    store = ox.Store()
+    store.bulk_load(path=str(build_isolated(project).dataset_path), format=ox.RdfFormat.N_QUADS)
+    out = {}
+    for q in queries:
+        result = store.query(q.text, use_default_graph_as_union=True)
+        if q.accept == N_TRIPLES:
+            body = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+        else:
+            body = result.serialize(format=ox.QueryResultsFormat.JSON)
+        out[q.name] = canonical_answer(body, q.accept)
+    return out
+
+
+def compare_answers(ours: dict, oxigraph: dict, curated: dict) -> list[str]:
+    """What is wrong with the two servers' answers, one line per query: an error, answers that differ,
+    or both empty where the curated graph's answer is not (a query that measures nothing)."""
+    failures = []
+    for name in sorted(set(ours) | set(oxigraph)):
+        mine, theirs = ours.get(name), oxigraph.get(name)
+        if isinstance(mine, str) or isinstance(theirs, str) or mine is None or theirs is None:
+            failures.append(f"{name}: no answer to compare (ours: {_shown(mine)}; Oxigraph: {_shown(theirs)})")
+        elif mine != theirs:
+            failures.append(f"{name}: the answers differ (ours {answer_size(mine)} rows, Oxigraph "
+                            f"{answer_size(theirs)}; first difference: {_first_difference(mine, theirs)})")
+        elif not answer_size(mine) and answer_size(curated.get(name, [])):
+            failures.append(f"{name}: both servers answer nothing, but the curated graph gives "
+                            f"{answer_size(curated[name])} rows")
+    return failures
+
+
+def _shown(answer) -> str:
+    if answer is None:
+        return "not asked"
+    return answer if isinstance(answer, str) else f"{answer_size(answer)} rows"
+
+
+def _first_difference(a, b) -> str:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return f"{a} against {b}"
+    only_a, only_b = sorted(set(a) - set(b)), sorted(set(b) - set(a))
+    if only_a:
+        return f"only ours has {only_a[0]}"
+    if only_b:
+        return f"only Oxigraph has {only_b[0]}"
+    return "the same rows, repeated a different number of times"
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -359,12 +416,16 @@ print(json.dumps(out))
 
 
 def prepare(size: int, options: Options) -> Path:
-    """The generated project for `size` (reused when the marker says it was made with this seed)."""
+    """The generated project for `size` (reused when the marker says it was made with this seed, with the
+    saved queries copied afresh: they are what is measured, and may have changed since)."""
     root = options.workdir / f"data-{size}-seed{options.seed}"
     marker = root / MARKER
     if marker.exists():
         made = json.loads(marker.read_text())
         if made.get("requested") == size and made.get("seed") == options.seed:
+            source = options.source or Project.locate(None)
+            shutil.rmtree(root / "queries", ignore_errors=True)
+            shutil.copytree(source.queries_dir, root / "queries")
             return root
     generate(root, size, seed=options.seed, source=options.source)
     return root
@@ -418,14 +479,17 @@ def measure_size(size: int, options: Options, say=print) -> Measures:
                        check=True, capture_output=True)
         m.add("oxigraph_load", time.perf_counter() - started)
 
-    queries = saved_query_texts(Project.locate(root))
+    queries = saved_requests(Project.locate(root))
     if options.oxigraph:
         queries = _screen(queries, location, options, m, logs / f"oxigraph-{size}.log", say)
+    answers = {}
     for i in range(options.repeat):
         say(f"  {size}: warm start and queries, round {i + 1}")
         ours = start_ours(root, cache, options, logs / f"ours-{size}.log")
         try:
             m.add("warm", ours.wait_ready(deadline=600))
+            if i == 0:
+                answers["ours"] = answers_from(ours.endpoint, queries, saved=True)
             _query_round(m, "ours", ours, queries, options)
             memory = ours.memory()
             m.add("ours_pss", memory["pss"])
@@ -436,6 +500,8 @@ def measure_size(size: int, options: Options, say=print) -> Measures:
             ox_server = start_oxigraph(location, logs / f"oxigraph-{size}.log")
             try:
                 m.add("oxigraph_start", ox_server.wait_ready(deadline=600))
+                if i == 0:
+                    answers["oxigraph"] = answers_from(ox_server.endpoint, queries, saved=False)
                 _query_round(m, "oxigraph", ox_server, queries, options)
                 memory = ox_server.memory()
                 m.add("oxigraph_pss", memory["pss"])
@@ -450,21 +516,26 @@ def measure_size(size: int, options: Options, say=print) -> Measures:
                 m.add("throughput_ratio", m.values["ours_qps"][-1] / m.values["oxigraph_qps"][-1])
     if options.oxigraph:
         shutil.rmtree(location, ignore_errors=True)
-    _check_rows(m)
+        curated = curated_answers(options.source or Project.locate(None), queries)
+        m.failures += [f"{human(size)}: {line}" for line in compare_answers(answers["ours"], answers["oxigraph"], curated)]
+    for name, answer in answers.get("ours", {}).items():
+        m.queries.setdefault(name, {})["rows"] = answer_size(answer) if not isinstance(answer, str) else None
     return m
 
 
-def _screen(queries: dict[str, str], location: Path, options: Options, m: Measures, log: Path, say) -> dict:
+def _screen(queries: list[SavedRequest], location: Path, options: Options, m: Measures, log: Path,
+            say) -> list[SavedRequest]:
     """The queries Oxigraph server answers within the cap (one run each); the others are noted."""
-    kept = {}
+    kept = []
     server = start_oxigraph(location, log)
     try:
         server.wait_ready(deadline=600)
         with requests.Session() as session:
-            for name, text in queries.items():
+            for q in queries:
+                name = q.name
                 started = time.perf_counter()
                 try:
-                    r = session.post(server.endpoint, data={"query": text}, headers={"Accept": SELECT_JSON},
+                    r = session.post(server.endpoint, data={"query": q.text}, headers={"Accept": q.accept},
                                      timeout=options.query_cap)
                     r.content
                     seconds = time.perf_counter() - started
@@ -475,19 +546,18 @@ def _screen(queries: dict[str, str], location: Path, options: Options, m: Measur
                                    f"{options.query_cap:g} s")
                     say(f"  {m.size}: {name} left out (over {options.query_cap:g} s)")
                 else:
-                    kept[name] = text
+                    kept.append(q)
     finally:
         server.stop()  # also stops a query it is still working on
     return kept
 
 
-def _query_round(m: Measures, who: str, server: Server, queries: dict[str, str], options: Options) -> None:
+def _query_round(m: Measures, who: str, server: Server, queries: list[SavedRequest], options: Options) -> None:
     one = latencies_one_client(server.endpoint, queries, options)
     for name, r in one.items():
         entry = m.queries.setdefault(name, {})
         entry.setdefault(who, []).append(r["p50"])
         entry.setdefault(f"{who}_p99", []).append(r["p99"])
-        entry[f"{who}_rows"] = r["rows"]
         entry[f"{who}_errors"] = entry.get(f"{who}_errors", 0) + r["errors"]
     m.add(f"{who}_p50", statistics.median([r["p50"] for r in one.values() if r["p50"] is not None] or [0]))
     m.add(f"{who}_p99", statistics.median([r["p99"] for r in one.values() if r["p99"] is not None] or [0]))
@@ -496,13 +566,6 @@ def _query_round(m: Measures, who: str, server: Server, queries: dict[str, str],
     m.add(f"{who}_load_p50", load["p50"])
     m.add(f"{who}_load_p99", load["p99"])
     m.add(f"{who}_errors", load["errors"] + sum(r["errors"] for r in one.values()))
-
-
-def _check_rows(m: Measures) -> None:
-    for name, entry in m.queries.items():
-        if "oxigraph_rows" in entry and entry.get("ours_rows") != entry.get("oxigraph_rows"):
-            m.notes.append(f"{m.size}: {name}: {entry.get('ours_rows')} rows from ours, "
-                           f"{entry.get('oxigraph_rows')} from Oxigraph")
 
 
 # --- the report -----------------------------------------------------------------------------------
@@ -589,7 +652,7 @@ def query_table(m: Measures) -> str:
         ours = statistics.median(e["ours"]) if e.get("ours") and None not in e["ours"] else None
         oxi = statistics.median(e["oxigraph"]) if e.get("oxigraph") and None not in e["oxigraph"] else None
         ratio = ours / oxi if ours and oxi else None
-        lines.append(f"| {name} | {e.get('ours_rows')} | {_ms(ours)} | {_ms(oxi)} | {_ratio(ratio)} |")
+        lines.append(f"| {name} | {e.get('rows')} | {_ms(ours)} | {_ms(oxi)} | {_ratio(ratio)} |")
     return "\n".join(lines)
 
 
@@ -659,6 +722,9 @@ def run(options: Options, say=print) -> tuple[list[Measures], str]:
     ]
     if notes:
         report += ["", "Notes:", *[f"- {n}" for n in notes]]
+    failures = [f for m in results for f in m.failures]
+    if failures:
+        report += ["", "FAILED: the servers' answers to the saved queries do not agree:", *[f"- {f}" for f in failures]]
     return results, "\n".join(report)
 
 
