@@ -44,7 +44,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..scale.benchmark import Options, parse_sizes, run as run_benchmark
+    from ..scale.benchmark import Options, parse_sizes, run as run_benchmark, stopped_on_exit
     from ..scale.generate import parse_size
 
     try:
@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         load_budget=args.load_budget, oxigraph=not args.no_oxigraph, source=Project.locate(args.root),
     )
     try:
-        results, report = run_benchmark(options, say=lambda line: print(line, flush=True))
+        with stopped_on_exit():  # Ctrl-C or SIGTERM leaves no server running
+            results, report = run_benchmark(options, say=lambda line: print(line, flush=True))
     except FileNotFoundError as err:
         raise UsageError(str(err)) from None
     print()

@@ -41,6 +41,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,13 +112,15 @@ def free_port() -> int:
 
 
 class Server:
-    """A server process started in its own session, so that it and its children stop together."""
+    """A server process started in its own session, so that it and its children stop together. Its own
+    session also keeps it from a terminal's Ctrl-C: `stopped_on_exit` stops it when the benchmark ends."""
 
     def __init__(self, command: list[str], endpoint: str, env: dict | None = None, log: Path | None = None):
         self.endpoint = endpoint
         self.started = time.perf_counter()
         self.log = open(log, "ab") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
+        RUNNING.add(self)
 
     def wait_ready(self, deadline: float) -> float:
         """Seconds from start until the endpoint answers ASK {} with 200."""
@@ -163,6 +166,7 @@ class Server:
         return {"pss": pss, "peak_rss": peak, "processes": len(self.pids())}
 
     def stop(self) -> None:
+        RUNNING.discard(self)
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGTERM)  # our own session: the server and its children
@@ -172,9 +176,39 @@ class Server:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-                self.process.wait()
+                self.process.wait(timeout=30)
         if self.log is not subprocess.DEVNULL:
             self.log.close()
+
+
+RUNNING: set[Server] = set()  # started and not stopped yet
+
+
+@contextmanager
+def stopped_on_exit():
+    """Within: Ctrl-C (SIGINT), SIGTERM (a CI timeout) and SIGHUP end the benchmark by SystemExit, whose way
+    out stops each server through the `finally` that started it; on leaving, any server still running
+    is stopped too. Further signals are ignored while that is done (each stop is bounded: 30 s, then
+    SIGKILL)."""
+    caught = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def end(number, frame):
+        for other in caught:
+            signal.signal(other, signal.SIG_IGN)
+        raise SystemExit(128 + number)
+
+    previous = {number: signal.signal(number, end) for number in caught}
+    try:
+        yield
+    finally:
+        for number in caught:
+            signal.signal(number, signal.SIG_IGN)
+        try:
+            for server in list(RUNNING):
+                server.stop()
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def start_ours(root: Path, cache: Path, options: Options, log: Path) -> Server:
@@ -268,7 +302,7 @@ def load_test(endpoint: str, queries: list[SavedRequest], options: Options) -> d
                     else:
                         errors[0] += 1
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(options.clients)]
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(options.clients)]
     for t in threads:
         t.start()
     for t in threads:
