@@ -63,7 +63,7 @@ def test_a_stopped_bench_leaves_no_server_running(tmp_path, how):
     bench = subprocess.Popen(
         [sys.executable, "-m", "server", "--root", str(REPO_ROOT), "bench", "--sizes", "1k", "--repeat", "1",
          "--clients", "2", "--reference-max", "1", "--query-budget", "30", "--load-budget", "30",
-         "--workdir", str(tmp_path)],
+         "--workdir", str(tmp_path), "--no-curated"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
     seen: set[tuple[int, str]] = set()

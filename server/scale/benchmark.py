@@ -54,15 +54,15 @@ from ..project import Project
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
-# The issue's targets, checked at the sizes they are about.
+# Issue 9's targets at scale, each checked at the size it is about (saved queries: every one of them, with
+# distinct requests; ratios ours/Oxigraph). Its targets on the curated graph are server.scale.serving's.
 TARGETS = {
-    "latency_ratio": 1.3,       # saved-query latency p50, ours / Oxigraph, at 1M
-    "throughput_ratio": 0.7,    # throughput with 8 clients, ours / Oxigraph, at 1M
-    "reason_seconds": 60.0,     # reasoning over 1M triples
-    "shacl_seconds": 30.0,      # SHACL validation of 100k triples
-    "warm_seconds": 3.0,        # warm start at 1M
-    "memory_bytes": 2 * 1024**3,  # server memory at 1M
+    "query_seconds": {100_000: 1.0, 1_000_000: 3.0},  # every saved query's p50, ours
+    "cold_seconds": 120.0,                             # cold build (and start) at 1M
+    "memory_ratio": 1.2,                               # server PSS at 1M, ours / Oxigraph
+    "build_peak_bytes": 3 * 1024**3,                   # peak memory of the cold build and start at 1M
 }
+BIG = 1_000_000
 
 
 @dataclass
@@ -120,11 +120,14 @@ class Server:
         self.started = time.perf_counter()
         self.log = open(log, "ab") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
+        self.peak_rss = 0
         RUNNING.add(self)
 
     def wait_ready(self, deadline: float) -> float:
-        """Seconds from start until the endpoint answers ASK {} with 200."""
+        """Seconds from start until the endpoint answers ASK {} with 200. Meanwhile the summed RSS of the
+        server's processes is sampled: `peak_rss` is the highest (for a cold start: the build's peak)."""
         while time.perf_counter() - self.started < deadline:
+            self.peak_rss = max(self.peak_rss, self.rss())
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}: {' '.join(self.process.args)}")
             try:
@@ -149,6 +152,18 @@ class Server:
             except OSError:
                 pass
         return found
+
+    def rss(self) -> int:
+        """Bytes resident now, summed over the server's processes."""
+        total = 0
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                pass
+        return total
 
     def memory(self) -> dict:
         """{"pss": bytes (shared pages counted once), "peak_rss": sum of each process's VmHWM}."""
@@ -481,6 +496,7 @@ def measure_size(size: int, options: Options, say=print) -> Measures:
         server = start_ours(root, cache, options, logs / f"ours-{size}.log")
         try:
             m.add("cold", server.wait_ready(deadline=7200))
+            m.add("cold_peak_rss", server.peak_rss)
         finally:
             server.stop()
         build_json = next(cache.glob("*/build.json"))
@@ -542,6 +558,8 @@ def measure_size(size: int, options: Options, say=print) -> Measures:
                 m.add("oxigraph_peak_rss", memory["peak_rss"])
             finally:
                 ox_server.stop()
+            if m.values.get("ours_pss") and m.values.get("oxigraph_pss"):
+                m.add("memory_ratio", m.values["ours_pss"][-1] / m.values["oxigraph_pss"][-1])
             ratios = [m.queries[q]["ours"][-1] / m.queries[q]["oxigraph"][-1] for q in m.queries
                       if m.queries[q].get("ours") and m.queries[q].get("oxigraph")
                       and m.queries[q]["oxigraph"][-1]]
@@ -636,6 +654,7 @@ def table(results: list[Measures], options: Options) -> str:
         ("  build: validate (SHACL)", lambda m: _seconds(m.median("cold_validate"))),
         ("  build: reason", lambda m: _seconds(m.median("cold_reason"))),
         ("  store, and the server's start", lambda m: _seconds(_rest(m))),
+        ("  peak memory of the cold start (sampled, all its processes)", lambda m: _mib(m.median("cold_peak_rss"))),
         ("warm start, ours", lambda m: _seconds(m.median("warm"))),
         ("Oxigraph: load / start", lambda m: f"{_seconds(m.median('oxigraph_load'))} / "
                                              f"{_seconds(m.median('oxigraph_start'))}"),
@@ -647,9 +666,11 @@ def table(results: list[Measures], options: Options) -> str:
          lambda m: f"{_mib(m.median('ours_pss'))} / {_mib(m.median('ours_peak_rss'))}"),
         ("server memory, Oxigraph (PSS / peak RSS)",
          lambda m: f"{_mib(m.median('oxigraph_pss'))} / {_mib(m.median('oxigraph_peak_rss'))}"),
-        ("latency p50, 1 client: ours / Oxigraph",
+        ("server memory ratio ours/Oxigraph (PSS)", lambda m: _ratio(m.median("memory_ratio"))),
+        ("slowest saved query p50, ours (distinct requests)", lambda m: _slowest_shown(m)),
+        ("latency p50, 1 client, median over queries: ours / Oxigraph",
          lambda m: f"{_ms(m.median('ours_p50'))} / {_ms(m.median('oxigraph_p50'))}"),
-        ("latency p99, 1 client: ours / Oxigraph",
+        ("latency p99, 1 client, median over queries: ours / Oxigraph",
          lambda m: f"{_ms(m.median('ours_p99'))} / {_ms(m.median('oxigraph_p99'))}"),
         ("latency p50 ratio ours/Oxigraph (geo. mean over queries)", lambda m: _ratio(m.median("latency_ratio"))),
         (f"throughput, {options.clients} clients: ours / Oxigraph",
@@ -681,42 +702,74 @@ def _q(v) -> str:
 
 
 def query_table(m: Measures) -> str:
-    lines = [f"| query ({human(m.size)}) | rows | ours p50 | Oxigraph p50 | ratio |", "|---|---|---|---|---|"]
+    target = TARGETS["query_seconds"].get(m.size)
+    head = f"| query ({human(m.size)}) | rows | ours p50 | Oxigraph p50 | ratio |"
+    lines = [head + (f" ours ≤ {target:g} s |" if target else ""), "|---|---|---|---|---|" + ("---|" if target else "")]
     for name, e in sorted(m.queries.items()):
-        ours = statistics.median(e["ours"]) if e.get("ours") and None not in e["ours"] else None
-        oxi = statistics.median(e["oxigraph"]) if e.get("oxigraph") and None not in e["oxigraph"] else None
+        ours, oxi = _query_p50(e, "ours"), _query_p50(e, "oxigraph")
         ratio = ours / oxi if ours and oxi else None
-        lines.append(f"| {name} | {e.get('rows')} | {_ms(ours)} | {_ms(oxi)} | {_ratio(ratio)} |")
+        line = f"| {name} | {e.get('rows')} | {_ms(ours)} | {_ms(oxi)} | {_ratio(ratio)} |"
+        if target:
+            line += " – |" if ours is None else (" met |" if ours <= target else f" MISSED by {ours / target:.2f}× |")
+        lines.append(line)
     return "\n".join(lines)
 
 
-def verdicts(results: list[Measures], clients: int = 8) -> list[str]:
-    """The targets, each with the measurement at the size it is about (or the largest measured)."""
+def _query_p50(entry: dict, who: str):
+    found = entry.get(who)
+    return statistics.median(found) if found and None not in found else None
+
+
+def slowest_query(m: Measures) -> tuple[str | None, float | None]:
+    """The saved query with the highest p50 of ours (a query left out counts as unmeasured, see notes)."""
+    timed = [(_query_p50(e, "ours"), name) for name, e in m.queries.items() if _query_p50(e, "ours") is not None]
+    if not timed:
+        return None, None
+    seconds, name = max(timed)
+    return name, seconds
+
+
+def _slowest_shown(m: Measures) -> str:
+    name, seconds = slowest_query(m)
+    return "–" if name is None else f"{_ms(seconds)} ({name})"
+
+
+def verdicts(results: list[Measures]) -> list[str]:
+    """Issue 9's targets at scale, each with the measurement at the size it is about; where that size was
+    not run, the largest size that was, said as such (a hint, not a verdict on the target)."""
     by_size = {m.size: m for m in results}
-    largest = max(by_size)
-    big = by_size.get(1_000_000) or by_size[largest]
-    hundred = by_size.get(100_000) or by_size[largest]
     out = []
 
-    def check(label, value, target, lower_is_better, show, size):
+    def check(label, size, value, target, lower_is_better, show, about=lambda m: ""):
+        m = by_size.get(size) or by_size[max(by_size)]
+        where = human(size) if m.size == size else f"{human(m.size)} (the target is for {human(size)})"
+        value = value(m)
         if value is None:
-            out.append(f"- {label} at {human(size)}: not measured")
+            out.append(f"- {label} at {where}: not measured")
             return
         ok = value <= target if lower_is_better else value >= target
-        detail = f"{show(value)} (target {'≤' if lower_is_better else '≥'} {show(target)})"
+        detail = f"{show(value)}{about(m)} (target {'≤' if lower_is_better else '≥'} {show(target)})"
         if ok:
-            out.append(f"- {label} at {human(size)}: {detail}: met")
+            out.append(f"- {label} at {where}: {detail}: met")
         else:
             by = value / target if lower_is_better else target / value
-            out.append(f"- {label} at {human(size)}: {detail}: MISSED by {by:.2f}×")
+            out.append(f"- {label} at {where}: {detail}: MISSED by {by:.2f}×")
 
-    check("saved-query latency p50 ratio", big.median("latency_ratio"), TARGETS["latency_ratio"], True, _ratio, big.size)
-    check(f"throughput ratio, {clients} clients", big.median("throughput_ratio"), TARGETS["throughput_ratio"], False, _ratio,
-          big.size)
-    check("reasoning", big.median("reason_rules"), TARGETS["reason_seconds"], True, _seconds, big.size)
-    check("SHACL validation", hundred.median("shacl_fast"), TARGETS["shacl_seconds"], True, _seconds, hundred.size)
-    check("warm start", big.median("warm"), TARGETS["warm_seconds"], True, _seconds, big.size)
-    check("server memory (PSS)", big.median("ours_pss"), TARGETS["memory_bytes"], True, _mib, big.size)
+    def slowest(m):  # unmeasured when a query was left out (over --query-cap in Oxigraph)
+        return None if any(" left out" in n for n in m.notes) else slowest_query(m)[1]
+
+    for size, target in TARGETS["query_seconds"].items():
+        def which(m, target=target):
+            within = sum(1 for e in m.queries.values() if (_query_p50(e, "ours") or math.inf) <= target)
+            return f", {slowest_query(m)[0]}; {within} of {len(m.queries)} queries within"
+        check("every saved query, p50 of distinct requests (the slowest)", size, slowest, target, True, _seconds,
+              which)
+    check("cold build and start", BIG, lambda m: m.median("cold"), TARGETS["cold_seconds"], True, _seconds)
+    out.append(f"- a change to one file rebuilt at {human(BIG)} (target ≤ 20 s): not measured by tskg bench")
+    check("server memory ratio ours/Oxigraph (PSS)", BIG, lambda m: m.median("memory_ratio"),
+          TARGETS["memory_ratio"], True, _ratio)
+    check("peak memory of the cold build and start", BIG, lambda m: m.median("cold_peak_rss"),
+          TARGETS["build_peak_bytes"], True, _mib)
     return out
 
 
@@ -749,10 +802,9 @@ def run(options: Options, say=print) -> tuple[list[Measures], str]:
         "",
         table(results, options),
         "",
-        query_table(results[-1]),
-        "",
-        "Targets:",
-        *verdicts(results, options.clients),
+        *[line for m in results for line in (query_table(m), "")],
+        "Targets of issue 9 at scale:",
+        *verdicts(results),
     ]
     if notes:
         report += ["", "Notes:", *[f"- {n}" for n in notes]]
