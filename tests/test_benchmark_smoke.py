@@ -27,17 +27,21 @@ def tiny(tmp_path_factory, project):
 
 
 def test_both_servers_answered_every_saved_query_alike(tiny, project):
-    measures, _ = tiny
-    assert len(measures.queries) >= min(3, len(list(project.queries_dir.glob("*.rq"))))
+    """The answers through /queries/NAME and Oxigraph's to the same bound text were compared
+    (tests/test_benchmark_answers.py checks that a difference is caught), and every distinct request
+    was answered."""
+    measures, report = tiny
+    assert len(measures.queries) == len(list(project.queries_dir.glob("*.rq")))
     for name, entry in measures.queries.items():
         assert entry["ours_errors"] == 0 and entry["oxigraph_errors"] == 0, name
-        assert entry["ours_rows"] == entry["oxigraph_rows"], name
+        assert entry["rows"] is not None, name
+    assert measures.failures == [] and "FAILED" not in report
     assert not measures.notes
 
 
 def test_every_figure_was_measured(tiny):
     measures, _ = tiny
-    for metric in ["cold", "warm", "shacl_fast", "reason_rules", "ours_pss", "oxigraph_pss", "ours_p50",
+    for metric in ["cold", "cold_peak_rss", "memory_ratio", "warm", "shacl_fast", "reason_rules", "ours_pss", "oxigraph_pss", "ours_p50",
                    "oxigraph_p50", "latency_ratio", "ours_qps", "oxigraph_qps", "throughput_ratio", "oxigraph_load"]:
         value = measures.median(metric)
         assert value is not None and value > 0, metric
@@ -49,9 +53,14 @@ def test_report_has_the_tables_and_the_verdicts(tiny):
     assert report.startswith("Machine: ")
     assert "| measure | 1.5k |" in report
     assert "| latency p50 ratio ours/Oxigraph (geo. mean over queries) |" in report
+    assert "| server memory ratio ours/Oxigraph (PSS) |" in report
     assert "| query (1.5k) | rows | ours p50 | Oxigraph p50 | ratio |" in report
-    verdicts = [line for line in report.splitlines() if line.startswith("- ")]
-    assert len(verdicts) == 6 and all(line.endswith(("met", "×")) for line in verdicts), verdicts
+    verdicts = report.split("Targets of issue 9 at scale:\n", 1)[1].splitlines()
+    verdicts = [line for line in verdicts if line.startswith("- ")]
+    # every saved query at 100k and 1M, cold build, one-file rebuild, memory ratio, build memory
+    assert len(verdicts) == 6, verdicts
+    assert sum(line.endswith(("met", "×")) for line in verdicts) == 5, verdicts
+    assert all("1.5k (the target is for " in line for line in verdicts if not line.endswith("tskg bench")), verdicts
 
 
 @pytest.mark.parametrize("args, message", [

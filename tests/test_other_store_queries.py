@@ -43,9 +43,6 @@ SECOND = {
 
 # What Virtuoso 7.2.5 answers differently, beyond the normalisations: checked against a running instance.
 VIRTUOSO_DIFFERENCES = {
-    "timeline-turkey-serbia-defaults": "a `*` path over alternatives and a sequence between two variables "
-                                       "(tsk:nationality|…|tsk:holdsOffice/tsk:officeOf|…)* matches nothing in Virtuoso",
-    "timeline-turkey-kosovo-defaults": "the same `*` path as timeline-turkey-serbia",
     "economic-stakes-defaults": "`?sector skos:broader* <bound concept>` (with more patterns on ?sector) gives 1 "
                                 "stake of the 5 for sector-economy",
     "economic-stakes-second": "the same path gives none of the 1 stake for sector-banking",

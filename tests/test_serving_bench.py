@@ -8,28 +8,28 @@ import json
 
 import requests
 
-from server.scale import serving
+from server.scale import serving, workload
 
 
 def test_distinct_queries_miss_every_cache_and_keep_their_answers(live_server, project):
     """Each renamed query reaches a query process (nothing answered it before), and gives the same rows
     as the query as written, column names aside."""
     pool = live_server.app.extensions["tskg.engine"].pool
-    first = serving.fresh_nonces()
+    first = workload.fresh_nonces()
     for query in serving.queries_for(project, ("actor-offices", "labels-50", "construct-people", "ask-state")):
         plain = requests.get(live_server.url + "/sparql", params={"query": query.text},
                              headers={"Accept": query.accept}, timeout=30)
         assert plain.status_code == 200
         for nonce in (first, first + 1, first + (1 << 19)):
             before = pool.asked
-            text = serving.distinct_text(query.text, nonce)
+            text = workload.distinct_text(query.text, nonce)
             assert text != query.text
             r = requests.get(live_server.url + "/sparql", params={"query": text}, headers={"Accept": query.accept},
                              timeout=30)
             assert r.status_code == 200 and pool.asked == before + 1, (query.name, nonce)
             assert serving.answer_rows(r.content, query.accept) == serving.answer_rows(plain.content, query.accept)
-            if query.accept == serving.SELECT_JSON and "results" in plain.json():
-                suffix = "_" + serving.base36(nonce)
+            if query.accept == workload.SELECT_JSON and "results" in plain.json():
+                suffix = "_" + workload.base36(nonce)
                 assert r.json()["head"]["vars"] == [v + suffix for v in plain.json()["head"]["vars"]]
 
 

@@ -1,9 +1,12 @@
-"""`tskg bench`: our server and Oxigraph server side by side on synthetic data (server/benchmark.py).
+"""`tskg bench`: our server and Oxigraph server side by side, on the curated graph and on synthetic data.
 
-Generates the data for each size into --workdir (kept for the next run), then measures cold and warm
-start, SHACL validation, reasoning, the server's memory, and the saved queries' latency and throughput
-over HTTP with 1 and --clients clients against both servers. Prints Markdown tables with the ratios
-ours/Oxigraph and which of the issue's targets are met. Takes minutes at 100k and most of an hour at 1M.
+First the curated graph (server/scale/serving.py, shortened): repeated and distinct queries, latency and
+throughput. Then for each size (server/scale/benchmark.py) it generates the data into --workdir (kept for
+the next run) and measures cold and warm start, SHACL validation, reasoning, the server's memory, the
+saved queries' latency (distinct requests) and throughput over HTTP with 1 and --clients clients, and
+compares the two servers' answers to every saved query as users run it. Prints Markdown tables with the
+ratios ours/Oxigraph and each of issue 9's targets, met or missed. Exits 1 when the answers disagree.
+Takes minutes at 100k and most of an hour at 1M. Ctrl-C or SIGTERM stops it and every server it started.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .common import EXIT_OK, UsageError
+from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..project import Project
 
 
@@ -38,13 +41,17 @@ def register(subparsers) -> None:
                         help="leave out queries that take Oxigraph server longer (default: 20)")
     parser.add_argument("--load-budget", type=float, default=60.0, metavar="SECONDS",
                         help="time per server for the concurrent clients (default: 60)")
-    parser.add_argument("--no-oxigraph", action="store_true", help="measure our server only")
+    parser.add_argument("--no-oxigraph", action="store_true", help="measure our server only (and skip the curated graph)")
+    parser.add_argument("--no-curated", action="store_true", help="skip the curated graph's serving figures")
+    parser.add_argument("--curated-rounds", type=int, default=10, metavar="N",
+                        help="curated graph: requests per query, server and block, one client (default: 10)")
     parser.add_argument("--json", metavar="FILE", help="also write every measurement as JSON")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..scale.benchmark import Options, parse_sizes, run as run_benchmark
+    from ..scale.benchmark import Options, parse_sizes, run as run_benchmark, stopped_on_exit
+    from ..scale.serving import measure_serving, report as serving_report
     from ..scale.generate import parse_size
 
     try:
@@ -54,22 +61,47 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     if not sizes:
         raise UsageError("--sizes: give at least one size")
-    if args.repeat < 1 or args.clients < 1:
-        raise UsageError("--repeat and --clients must be at least 1")
+    if args.repeat < 1 or args.clients < 1 or args.curated_rounds < 1:
+        raise UsageError("--repeat, --clients and --curated-rounds must be at least 1")
     options = Options(
         sizes=sizes, repeat=args.repeat, cold_repeat=args.cold_repeat, seed=args.seed, clients=args.clients,
         workdir=Path(args.workdir), reference_max=reference_max, query_budget=args.query_budget, query_cap=args.query_cap,
         load_budget=args.load_budget, oxigraph=not args.no_oxigraph, source=Project.locate(args.root),
     )
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    curated = None
     try:
-        results, report = run_benchmark(options, say=lambda line: print(line, flush=True))
+        with stopped_on_exit():  # Ctrl-C or SIGTERM leaves no server running
+            if not (args.no_curated or args.no_oxigraph):
+                say("the curated graph")
+                curated = measure_serving(serving_options(args), say=lambda line: say("  " + line))
+            results, report = run_benchmark(options, say=say)
     except FileNotFoundError as err:
         raise UsageError(str(err)) from None
+    if curated is not None:
+        print()
+        print("## The curated graph")
+        print()
+        print(serving_report(curated))
+    print()
+    print("## Generated data")
     print()
     print(report)
     if args.json:
-        Path(args.json).write_text(json.dumps(
-            [{"size": m.size, "values": m.values, "queries": m.queries, "notes": m.notes} for m in results],
-            indent=2,
-        ) + "\n")
-    return EXIT_OK
+        Path(args.json).write_text(json.dumps({
+            "curated": vars(curated) if curated is not None else None,
+            "sizes": [{"size": m.size, "values": m.values, "queries": m.queries, "notes": m.notes,
+                       "failures": m.failures} for m in results],
+        }, indent=2, default=str) + "\n")
+    # The servers' answers to the saved queries disagree, or measure nothing: the figures are not comparable.
+    return EXIT_NONCONFORMING if any(m.failures for m in results) else EXIT_OK
+
+
+def serving_options(args: argparse.Namespace):
+    """server.scale.serving's run, shortened to fit beside the sizes: 2 blocks, 2 s per throughput turn."""
+    from ..scale.serving import Options as ServingOptions
+
+    return ServingOptions(root=Path(args.root), rounds=args.curated_rounds, blocks=2, seconds=2.0,
+                          clients=args.clients, workdir=Path(args.workdir) / "curated", breakdown=False)

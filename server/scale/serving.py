@@ -36,7 +36,6 @@ import json
 import math
 import multiprocessing
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -48,11 +47,11 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .benchmark import OXIGRAPH, Server, free_port, machine, percentile
+from .workload import (N_TRIPLES, SELECT_JSON, bound_text, distinct_text, fresh_nonces, rename, saved_requests,
+                       variable_pieces)
 from ..project import Project
 from ..store.engine import Engine
 
-SELECT_JSON = "application/sparql-results+json"
-N_TRIPLES = "application/n-triples"
 MAX_GET_URL = 4000
 TARGETS = {"repeated_p50": 1.0, "repeated_throughput": 1.0, "distinct_p50": 1.2}
 
@@ -99,62 +98,11 @@ class Results:
 
 def queries_for(project: Project, only=()) -> list[Query]:
     """The saved queries bound to their defaults, as our server runs them, and HAND_WRITTEN."""
-    from ..namespaces import PREFIXES
-    from ..store.inspect import bind, inspect_query
-    from ..store.saved_queries import load_folder
-
-    texts = {}
-    for name, saved in sorted(load_folder(project.queries_dir).items()):
-        try:
-            bindings = saved.bindings({})
-        except ValueError:
-            continue  # a required parameter without a default
-        texts[name] = (saved.query, bindings)
+    out = [Query(r.name, r.text, r.accept) for r in saved_requests(project, only=only)]
     for name, text in HAND_WRITTEN.items():
-        texts[name] = (text, {})
-    out = []
-    for name, (text, bindings) in texts.items():
-        if only and name not in only:
-            continue
-        info = inspect_query(text, None, PREFIXES)
-        declarations = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(info.undeclared.items()))
-        bound = "\n".join(line.strip() for line in bind(info, bindings).splitlines() if line.strip())
-        out.append(Query(name, declarations + bound, N_TRIPLES if info.kind == "graph" else SELECT_JSON))
+        if not only or name in only:
+            out.append(Query(name, *bound_text(text, {})))
     return out
-
-
-def distinct_text(text: str, nonce: int) -> str:
-    """`text` with every variable renamed (`?x` → `?x_<nonce in base 36>`): a query never sent before,
-    the same work."""
-    return rename(variable_pieces(text), nonce)
-
-
-def variable_pieces(text: str) -> list[str]:
-    """`text` cut after each variable (read as the server reads it), for `rename`."""
-    from ..store.inspect import tokenize
-
-    tokens, _ = tokenize(text)
-    cuts = [t.end for t in tokens if t.kind == "var"]
-    return [text[a:b] for a, b in zip([0] + cuts, cuts + [len(text)])]
-
-
-def rename(pieces: list[str], nonce: int) -> str:
-    return ("_" + base36(nonce)).join(pieces)
-
-
-def fresh_nonces() -> int:
-    """The first of a run of nonces no other run of this measurement uses (random, 2^48 apart)."""
-    return random.getrandbits(48) << 20
-
-
-def base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if not n:
-            return out
 
 
 # --- the client -------------------------------------------------------------------------------------------
