@@ -201,7 +201,8 @@ def test_openapi_document(live_server):
         operation = paths[f"/queries/{name}"]["get"]
         assert operation["summary"] == query.title and operation["description"] == query.description
         params = {p["name"]: p for p in operation["parameters"]}
-        assert set(params) == {p.name for p in query.parameters} | {"format", "timeout"}
+        paging = {"limit", "offset"} if query.kind == "select" else set()
+        assert set(params) == {p.name for p in query.parameters} | {"format", "timeout"} | paging
         for p in query.parameters:
             assert params[p.name]["in"] == "query"
             assert params[p.name]["required"] == (p.required and p.default is None)

@@ -18,7 +18,7 @@ from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..namespaces import PREFIXES
 from ..project import Project
 from ..store.formats import term_json
-from ..store.saved_queries import ParameterError, SavedQuery, SavedQueryError, load_folder, parse_query
+from ..store.saved_queries import MAX_PAGE, ParameterError, SavedQuery, SavedQueryError, load_folder, parse_query
 
 FORMATS = ("table", "csv", "tsv", "json")
 DEFAULT_TIMEOUT = 300.0  # seconds; the server's limit is shorter, but here the user waits by choice
@@ -71,6 +71,8 @@ def register(subparsers) -> None:
     parser.add_argument("--timeout", type=float, metavar="SECONDS", default=DEFAULT_TIMEOUT,
                         help=f"stop the query after this long (default: {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--list", action="store_true", help="list the saved queries and their parameters")
+    parser.add_argument("--limit", type=int, metavar="N", help="a SELECT: only N rows (a page; default: all)")
+    parser.add_argument("--offset", type=int, metavar="N", default=0, help="a SELECT: skip the first N rows")
     parser.set_defaults(func=run)
 
 
@@ -84,6 +86,12 @@ def run(args) -> int:
     values = _param_values(args.param)
     try:
         bindings = query.bindings(values)
+        text = query.query
+        if args.limit is not None or args.offset:
+            if query.page_size is None:
+                raise ParameterError(f"--limit and --offset page the rows of a SELECT, not of a{'n' if query.kind == 'ask' else ''} "
+                                     f"{query.kind.upper()} query")
+            text = query.page(args.limit or MAX_PAGE, args.offset)
     except ParameterError as err:
         raise UsageError(f"{source}: {err.message}") from None
 
@@ -101,7 +109,7 @@ def run(args) -> int:
     engine = embedded_engine(built, workers=1, timeout=args.timeout)
     try:
         query.check_values(bindings, engine, args.timeout)
-        _write(engine, query, bindings, args.format, args.timeout, sys.stdout, _width(sys.stdout, args.wide))
+        _write(engine, query, text, bindings, args.format, args.timeout, sys.stdout, _width(sys.stdout, args.wide))
     except ParameterError as err:
         raise UsageError(f"{source}: {err.message}") from None
     except QueryError as err:
@@ -180,14 +188,15 @@ def _list(project: Project) -> int:
     return EXIT_OK
 
 
-def _write(engine, query: SavedQuery, bindings: dict, fmt: str, timeout: float | None, out,
+def _write(engine, query: SavedQuery, text: str, bindings: dict, fmt: str, timeout: float | None, out,
            width: int | None = None) -> None:
+    """`text` (the query's, or a page of it) run with `bindings`, written in `fmt` to `out`."""
     if query.result_kind == "graph":
         if fmt == "json":
-            output = engine.run(query.query, "application/ld+json", bindings=bindings, timeout=timeout)
+            output = engine.run(text, "application/ld+json", bindings=bindings, timeout=timeout)
             out.write(output.body.decode("utf-8"))
             return
-        triples = engine.construct(query.query, bindings=bindings, timeout=timeout)
+        triples = engine.construct(text, bindings=bindings, timeout=timeout)
         columns = ["subject", "predicate", "object"]
         if fmt == "table":
             rows = [[term_json(t.subject), term_json(t.predicate), term_json(t.object)] for t in triples]
@@ -198,7 +207,7 @@ def _write(engine, query: SavedQuery, bindings: dict, fmt: str, timeout: float |
             writer.writerow(columns)
             writer.writerows([_term_text(t.subject), _term_text(t.predicate), _term_text(t.object)] for t in triples)
         return
-    output = engine.run(query.query, RESULT_MEDIA["json"], bindings=bindings, timeout=timeout)
+    output = engine.run(text, RESULT_MEDIA["json"], bindings=bindings, timeout=timeout)
     data = json.loads(output.body)
     if "boolean" not in data:
         data = without_parameter_columns(data, bindings)

@@ -65,7 +65,7 @@ def saved_requests(project: Project, values: dict | None = None, only=()) -> lis
             bindings = saved.bindings(params)
         except ParameterError:
             continue  # a required parameter without a default
-        text, accept = bound_text(saved.query, bindings)
+        text, accept = bound_text(saved.page(), bindings)  # the first page, as the server gives it
         out.append(SavedRequest(name, params, text, accept))
     return out
 

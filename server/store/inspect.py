@@ -445,18 +445,54 @@ def limit_solutions(info: QueryInfo, text: str, most: int) -> str | None:
 
     Nothing is decided here: the text was read and checked by `inspect_query`; this only lowers a number
     or adds `LIMIT` and digits at depth 0, where subqueries (inside braces) keep their own LIMIT."""
-    if info.kind != "select" or most < 0:
+    found = _slice_modifiers(info, text)
+    if found is None or most < 0:
+        return None
+    limit, _offset, rest = found
+    if limit is not None and limit[0] <= most:
+        return text
+    if limit is not None:
+        start, end = limit[1]
+        return text[:start] + str(most) + text[end:]
+    return rest(f"LIMIT {most}")
+
+
+def page_solutions(info: QueryInfo, text: str, limit: int, offset: int) -> str | None:
+    """`text` as a query that gives solutions offset … offset + limit - 1 of `text`'s own result (its
+    own LIMIT and OFFSET kept within: a page never reaches past them). For paging a saved query's rows;
+    None where limit_solutions gives None."""
+    found = _slice_modifiers(info, text)
+    if found is None or limit < 0 or offset < 0:
+        return None
+    own_limit, own_offset, rest = found
+    first = (own_offset[0] if own_offset else 0) + offset
+    count = limit if own_limit is None else max(0, min(limit, own_limit[0] - offset))
+    spans = sorted(m[2] for m in (own_limit, own_offset) if m is not None)
+    if not spans:
+        return rest(f"LIMIT {count} OFFSET {first}")
+    for start, end in reversed(spans):  # the clauses as written go; one LIMIT and OFFSET take their place
+        text = text[:start] + text[end:]
+    return _slice_modifiers(info, text)[2](f"LIMIT {count} OFFSET {first}")
+
+
+def _slice_modifiers(info: QueryInfo, text: str):
+    """The top-level LIMIT and OFFSET of a SELECT `text` as (number, (start, end) of the number,
+    (start, end) of the clause) or None each, and a function that writes a clause where the solution
+    modifiers end (before a trailing VALUES block). None when `text` is not a SELECT or a number
+    cannot be read."""
+    if info.kind != "select":
         return None
     if text == info.text:
         tokens, starts = info.tokens, info._starts
-    else:  # a text written by `bind` from the engine's text: read again, it is its own original
+    else:  # a text written by `bind` or a page of it: read again, it is its own original
         try:
             tokens = tokenize(text)[0]
         except QueryError:
             return None
         starts = [t.start for t in tokens]
     depth = 0
-    limit_at = values_at = None
+    found = {}
+    values_at = None
     for i, token in enumerate(tokens):
         if token.kind == "operator":
             if token.text in _OPENERS:
@@ -465,22 +501,22 @@ def limit_solutions(info: QueryInfo, text: str, most: int) -> str | None:
                 depth -= 1
         elif depth == 0 and token.kind == "word":
             word = token.text.upper()
-            if word == "LIMIT" and limit_at is None:
-                limit_at = i
+            if word in ("LIMIT", "OFFSET") and word not in found:
+                number = tokens[i + 1] if i + 1 < len(tokens) else None
+                if number is None or number.kind != "number" or not number.text.isdigit():
+                    return None
+                at = starts[i + 1]
+                found[word] = (int(number.text), (at, at + len(number.text)), (starts[i], at + len(number.text)))
             elif word == "VALUES" and values_at is None:
                 values_at = i
-    if limit_at is not None:
-        number = tokens[limit_at + 1] if limit_at + 1 < len(tokens) else None
-        if number is None or number.kind != "number" or not number.text.isdigit():
-            return None
-        if int(number.text) <= most:
-            return text
-        start = starts[limit_at + 1]
-        return text[:start] + str(most) + text[start + len(number.text):]
-    if values_at is not None:
-        start = starts[values_at]
-        return f"{text[:start]}LIMIT {most} {text[start:]}"
-    return f"{text} LIMIT {most}"
+
+    def rest(clause: str) -> str:
+        if values_at is not None:
+            start = starts[values_at]
+            return f"{text[:start]}{clause} {text[start:]}"
+        return f"{text} {clause}"
+
+    return found.get("LIMIT"), found.get("OFFSET"), rest
 
 
 # --- binding parameters --------------------------------------------------------------------------------

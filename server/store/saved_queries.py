@@ -32,6 +32,10 @@ query` leaves those columns out of its output.
 the graph, and a literal the query matches as the object of a predicate (`?q tsk:sentenceNumber
 ?_sentence_integer`) must be such an object somewhere; otherwise the answer would be an empty
 table that looks like "nothing found" when the value itself is wrong.
+
+A SELECT's rows come in pages (`page()`), so that a query whose answer grows with the graph stays
+quick: `limit` rows from `offset`, `limit` at most MAX_PAGE; by default the first PAGE_SIZE rows, or
+as many as grlc's `#+ pagination: N` decorator says. The query's own LIMIT and OFFSET are kept within.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ import pyoxigraph as ox
 import yaml
 
 from ..namespaces import PREFIXES
-from .inspect import tokenize
+from .inspect import inspect_query, page_solutions, tokenize
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_VALUE_LENGTH = 2000
@@ -379,6 +383,26 @@ class SavedQuery:
                 message += f" (no {_curie(predicate)} has this value)"
             raise ParameterError(message, p.name)
 
+    @property
+    def page_size(self) -> int | None:
+        """Rows of the first page by default (grlc's `pagination`, else PAGE_SIZE); None: not paged."""
+        if self.kind != "select":
+            return None
+        return int(self.decorators.get("pagination") or PAGE_SIZE)
+
+    def page(self, limit: int | None = None, offset: int = 0) -> str:
+        """The text to run for rows offset … offset + limit - 1 (limit: page_size when None); the whole
+        query for what is not a SELECT."""
+        if self.page_size is None:
+            return self.query
+        limit = self.page_size if limit is None else limit
+        if not 0 < limit <= MAX_PAGE:
+            raise ParameterError(f"limit must be a whole number from 1 to {MAX_PAGE}, not {limit}", "limit")
+        if offset < 0:
+            raise ParameterError(f"offset must be 0 or more, not {offset}", "offset")
+        info = inspect_query(self.query, None, {**PREFIXES, **self.prefixes})
+        return page_solutions(info, info.text, limit, offset) or self.query
+
     def to_json(self) -> dict:
         return {
             "name": self.name,
@@ -387,8 +411,13 @@ class SavedQuery:
             "tags": list(self.tags),
             "kind": self.kind,
             "parameters": [p.to_json() for p in self.parameters],
+            "page_size": self.page_size,
             "query": self.query,
         }
+
+
+PAGE_SIZE = 100     # rows of a SELECT saved query's page when neither the request nor the query says
+MAX_PAGE = 10_000   # rows a page may ask for (the endpoint's row cap)
 
 
 # Datatypes whose values are ordered, so that "from LOW to HIGH" tells which values exist.
@@ -456,6 +485,10 @@ def parse_query(text: str, path: Path, *, documented: bool = True) -> SavedQuery
     prefixes = {m.group(1): m.group(2) for m in re.finditer(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", query, re.I)}
 
     parameters = _parameters(path, bare, decorators, {**PREFIXES, **prefixes})
+    pagination = decorators.get("pagination")
+    if pagination is not None and not (isinstance(pagination, int) and 0 < pagination <= MAX_PAGE):
+        raise SavedQueryError(f"{path}: '#+ pagination: {pagination}' must be a whole number of rows "
+                              f"from 1 to {MAX_PAGE}")
     return SavedQuery(
         name=path.stem,
         path=path,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .. import __version__
 from ..store import FORMAT_NAMES
-from ..store.saved_queries import SavedQuery
+from ..store.saved_queries import MAX_PAGE, SavedQuery
 
 HTML = "text/html"
 RESULT_TYPES = {name: FORMAT_NAMES[name] for name in ("json", "xml", "csv", "tsv")}
@@ -128,6 +128,8 @@ def openapi_document(queries: dict[str, SavedQuery], server_url: str) -> dict:
             })
         parameters.append(_format_parameter(list(offers) + ["html"]))
         parameters.append(_TIMEOUT_PARAMETER)
+        if query.page_size is not None:
+            parameters += _page_parameters(query.page_size)
         paths[f"/queries/{query.name}"] = {
             "get": {
                 "operationId": _operation_id(query.name),
@@ -209,6 +211,17 @@ _TIMEOUT_PARAMETER = {
     "description": "Seconds before the query is stopped; lowers the server's limit, never raises it",
     "schema": {"type": "number", "exclusiveMinimum": 0},
 }
+
+
+def _page_parameters(page_size: int) -> list[dict]:
+    """limit and offset of a SELECT saved query (server.store.saved_queries.SavedQuery.page)."""
+    return [
+        {"name": "limit", "in": "query", "required": False,
+         "description": "Rows of the page (a Link header with rel=next leads on when the page is full)",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": page_size}},
+        {"name": "offset", "in": "query", "required": False, "description": "Rows skipped before the page",
+         "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    ]
 
 
 def _format_parameter(choices: list[str]) -> dict:

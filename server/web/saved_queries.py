@@ -2,7 +2,9 @@
 
     GET /queries              the list (HTML, or JSON by Accept or ?format=json)
     GET /queries/<name>       runs one; parameters from the query string; every result format
-                              that /sparql offers (Accept or ?format=...), or an HTML page
+                              that /sparql offers (Accept or ?format=...), or an HTML page;
+                              a SELECT's rows in pages: limit (default the query's page size) and
+                              offset, with Link headers to the next and previous pages
     GET /openapi.json         an OpenAPI 3.1 document of /sparql, /queries and each saved query
 
 Parameter values are checked against their type (server.store.saved_queries) and bound as RDF terms by
@@ -31,7 +33,7 @@ from .pickers import FILTER_FROM, pickers
 bp = Blueprint("saved_queries", __name__)
 
 HTML = "text/html"
-RESERVED = ("format", "timeout")  # query-string names that are not parameters of a saved query
+RESERVED = ("format", "timeout", "limit", "offset")  # query-string names that are not parameters of a saved query
 
 
 def saved_queries() -> dict[str, SavedQuery]:
@@ -100,6 +102,7 @@ def run(name: str):
             raise ParameterError(f"parameter '{repeated[0]}' given {len(request.args.getlist(repeated[0]))} "
                                  f"times; send it once", repeated[0])
         bindings = query.bindings(values, ignore=RESERVED)
+        page = _page(query)
         timeout = requested_timeout()
         query.check_values(bindings, get_engine(), timeout)  # "no such resource", "no sentence 999 (…)"
     except (ParameterError, HttpError) as err:
@@ -109,13 +112,53 @@ def run(name: str):
         raise HttpError(getattr(err, "status", 400), err.message, details=details) from None
 
     if html:
-        return _html_page(query, values, bindings, timeout=timeout)
+        return _html_page(query, values, bindings, timeout=timeout, page=page)
     try:
-        output = get_engine().run(query.query, media_type, bindings=bindings, timeout=timeout)
+        output = get_engine().run(query.page(*page), media_type, bindings=bindings, timeout=timeout)
     except QueryError as err:
         raise HttpError(err.status, err.message, retry_after=err.retry_after,
                         details={"parameter": None, "query": query.name}) from None
-    return result_response(output)
+    response = result_response(output)
+    links = _page_links(query, page, output.rows)
+    if links:
+        response.headers["Link"] = ", ".join(f'<{public_url(url)}>; rel="{rel}"' for rel, url in links.items())
+    return response
+
+
+def _page(query: SavedQuery) -> tuple[int | None, int]:
+    """(limit, offset) asked for in the query string; ParameterError for what is not a page."""
+    numbers = []
+    for name in ("limit", "offset"):
+        raw = request.args.get(name)
+        if raw is None or raw == "":
+            numbers.append(None)
+            continue
+        if query.page_size is None:
+            raise ParameterError(f"{name} pages the rows of a SELECT; {query.name} is a{'n' if query.kind == 'ask' else ''} "
+                                 f"{query.kind.upper()} query", name)
+        if not raw.isdigit():
+            raise ParameterError(f"{name} must be a whole number, not '{raw[:40]}'", name)
+        numbers.append(int(raw))
+    limit, offset = numbers[0], numbers[1] or 0
+    query.page(limit, offset)  # checks the range
+    return limit, offset
+
+
+def _page_links(query: SavedQuery, page: tuple[int | None, int], rows: int | None) -> dict[str, str]:
+    """rel → URL of the neighbouring pages: "next" when this page is full, "prev" when it is not the first."""
+    if query.page_size is None or rows is None:
+        return {}
+    limit, offset = page[0] or query.page_size, page[1]
+    here = {k: v for k, v in request.args.items() if k not in ("limit", "offset")}
+    if page[0] is not None:
+        here["limit"] = limit
+    base = url_for(".run", name=query.name)
+    links = {}
+    if rows >= limit:
+        links["next"] = f"{base}?{query_string({**here, 'offset': offset + limit})}"
+    if offset > 0:
+        links["prev"] = f"{base}?{query_string({**here, 'offset': max(0, offset - limit)})}"
+    return links
 
 
 @bp.get("/openapi.json")
@@ -127,23 +170,28 @@ def openapi():
 
 
 def _html_page(query: SavedQuery, values: dict, bindings: dict, *, error: str | None = None, status: int = 200,
-               timeout: float | None = None):
+               timeout: float | None = None, page: tuple[int | None, int] = (None, 0)):
     table = None
     truncated = False
+    pages = {}
     if error is None:
         try:
-            table, truncated = _result_table(query, bindings, timeout)
+            table, truncated = _result_table(query, bindings, timeout, page)
+            pages = _page_links(query, page, len(table["rows"]))
         except QueryError as err:
             error, status = err.message, err.status
     here = url_for(".run", name=query.name)
-    links = {short: f"{here}?{query_string({**values, 'format': short})}" for short in result_formats(query)}
+    shown = {**values, **{k: request.args[k] for k in ("limit", "offset") if request.args.get(k)}}
+    links = {short: f"{here}?{query_string({**shown, 'format': short})}" for short in result_formats(query)}
     body = render_template("saved_queries/run.html", compact=compact, expand=expand, query=query, values=values,
                            table=table, truncated=truncated, error=error, links=links, pickers=pickers(query),
+                           pages=pages, first_row=page[1] + 1,
                            filter_from=FILTER_FROM)
     return Response(body, status=status, mimetype=HTML)
 
 
-def _result_table(query: SavedQuery, bindings: dict, timeout: float | None) -> tuple[dict, bool]:
+def _result_table(query: SavedQuery, bindings: dict, timeout: float | None, page: tuple[int | None, int]
+                  ) -> tuple[dict, bool]:
     """{"columns": [...], "rows": [[cell, ...]], "boolean": bool|None} for the HTML table."""
     engine = get_engine()
     if query.result_kind == "graph":
@@ -151,7 +199,7 @@ def _result_table(query: SavedQuery, bindings: dict, timeout: float | None) -> t
         triples = ox.parse(output.body, format=ox.RdfFormat.N_TRIPLES)
         rows = [[cell(term_json(t.subject)), cell(term_json(t.predicate)), cell(term_json(t.object))] for t in triples]
         return {"columns": ["subject", "predicate", "object"], "rows": rows, "boolean": None}, output.truncated
-    output = engine.run(query.query, RESULT_TYPES["json"], bindings=bindings, timeout=timeout)
+    output = engine.run(query.page(*page), RESULT_TYPES["json"], bindings=bindings, timeout=timeout)
     data = json.loads(output.body)
     if "boolean" in data:
         return {"columns": [], "rows": [], "boolean": data["boolean"]}, output.truncated
