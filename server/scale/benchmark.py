@@ -536,28 +536,10 @@ def measure_size(size: int, options: Options, say=print) -> Measures:
     for i in range(options.repeat):
         say(f"  {size}: warm start and queries, round {i + 1}")
         ours = start_ours(root, cache, options, logs / f"ours-{size}.log")
-        try:
-            m.add("warm", ours.wait_ready(deadline=600))
-            if i == 0:
-                answers["ours"] = answers_from(ours.endpoint, queries, saved=True)
-            _query_round(m, "ours", ours, queries, options)
-            memory = ours.memory()
-            m.add("ours_pss", memory["pss"])
-            m.add("ours_peak_rss", memory["peak_rss"])
-        finally:
-            ours.stop()
+        _measure_server(m, "ours", ours, "warm", queries, options, answers if i == 0 else None)
         if options.oxigraph:
             ox_server = start_oxigraph(location, logs / f"oxigraph-{size}.log")
-            try:
-                m.add("oxigraph_start", ox_server.wait_ready(deadline=600))
-                if i == 0:
-                    answers["oxigraph"] = answers_from(ox_server.endpoint, queries, saved=False)
-                _query_round(m, "oxigraph", ox_server, queries, options)
-                memory = ox_server.memory()
-                m.add("oxigraph_pss", memory["pss"])
-                m.add("oxigraph_peak_rss", memory["peak_rss"])
-            finally:
-                ox_server.stop()
+            _measure_server(m, "oxigraph", ox_server, "oxigraph_start", queries, options, answers if i == 0 else None)
             if m.values.get("ours_pss") and m.values.get("oxigraph_pss"):
                 m.add("memory_ratio", m.values["ours_pss"][-1] / m.values["oxigraph_pss"][-1])
             ratios = [m.queries[q]["ours"][-1] / m.queries[q]["oxigraph"][-1] for q in m.queries
@@ -573,6 +555,23 @@ def measure_size(size: int, options: Options, say=print) -> Measures:
     for name, answer in answers.get("ours", {}).items():
         m.queries.setdefault(name, {})["rows"] = answer_size(answer) if not isinstance(answer, str) else None
     return m
+
+
+def _measure_server(m: Measures, name: str, server, ready_measure: str, queries: list[SavedRequest],
+                    options: Options, answers: dict | None) -> None:
+    """One server's round: time to ready, its answers (kept in `answers` when given: the first round),
+    the queries' latency and throughput, its memory; the server is stopped however the round ends.
+    Ours is asked as users ask (/queries/NAME), Oxigraph with the text ours runs."""
+    try:
+        m.add(ready_measure, server.wait_ready(deadline=600))
+        if answers is not None:
+            answers[name] = answers_from(server.endpoint, queries, saved=name == "ours")
+        _query_round(m, name, server, queries, options)
+        memory = server.memory()
+        m.add(f"{name}_pss", memory["pss"])
+        m.add(f"{name}_peak_rss", memory["peak_rss"])
+    finally:
+        server.stop()
 
 
 def _screen(queries: list[SavedRequest], location: Path, options: Options, m: Measures, log: Path,
