@@ -5,6 +5,8 @@
 Exports (modules, run or imported):
 - server.scale.generate: `generate(root, size, seed)`, deterministic data that conforms to the shapes;
 - server.scale.benchmark: `run(Options)`, behind `tskg bench`;
+- server.scale.workload: the saved queries as users send them (`saved_requests`), the text our server runs
+  for each, variables renamed for distinct requests, and the comparison of two servers' answers;
 - server.scale.compare_engines: the embedded engine, pyoxigraph in-process and rdflib on the saved queries
   (`python -m server.scale.compare_engines`);
 - server.scale.reliability: `tskg serve` under load, faults and hostile inputs
