@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from .common import EXIT_NONCONFORMING, EXIT_OK, UsageError
 from ..namespaces import PREFIXES
 from ..project import Project
+from ..sources.files import SourceError, read_source
 from ..store.formats import term_json
 from ..store.saved_queries import MAX_PAGE, ParameterError, SavedQuery, SavedQueryError, load_folder, parse_query
 
@@ -137,17 +138,12 @@ def _chosen_query(args, project: Project) -> tuple[SavedQuery, str]:
         if args.file == "-":
             text, source = sys.stdin.read(), "<stdin>"
         else:
-            path = Path(args.file)
             try:
-                text = path.read_text(encoding="utf-8-sig")
-            except FileNotFoundError:
-                raise UsageError(f"{args.file}: no such file") from None
-            except IsADirectoryError:
-                raise UsageError(f"{args.file}: is a directory") from None
+                text = read_source(Path(args.file), args.file).decode("utf-8-sig")
+            except SourceError as err:
+                raise UsageError(str(err)) from None
             except UnicodeDecodeError:
                 raise UsageError(f"{args.file}: not UTF-8 text") from None
-            except OSError as err:
-                raise UsageError(f"{args.file}: cannot read: {err.strerror}") from None
             source = args.file
     else:
         text, source = args.query, "query"
