@@ -5,10 +5,18 @@ return."""
 from __future__ import annotations
 
 import pyoxigraph as ox
-
 from helpers import REPO_ROOT
-from saved_query_support import TSK, TSKR, XSD, bindings, get, index_of, rows, sparql_ask, sparql_select
-
+from saved_query_support import (
+    TSK,
+    TSKR,
+    XSD,
+    bindings,
+    get,
+    index_of,
+    rows,
+    sparql_ask,
+    sparql_select,
+)
 
 # --- expected results, from the article ------------------------------------------------------------------
 
