@@ -82,6 +82,24 @@ def test_refuses_a_directory_it_did_not_write(tmp_path, project):
         generate(project.root, 100, seed=1, source=project)
 
 
+def test_a_generation_stopped_halfway_can_be_run_again(tmp_path, project, monkeypatch):
+    """Stopped in the middle (Ctrl-C), the directory says it is unfinished, and the next run may overwrite
+    it: a benchmark stopped while generating does not refuse to start again."""
+    from server.scale import generate as module
+
+    def interrupted(self, number):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "halfway"
+    with monkeypatch.context() as patch:
+        patch.setattr(module.Generator, "article", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            generate(out, 5000, seed=3, source=project)
+    assert json.loads((out / MARKER).read_text())["unfinished"] is True
+    done = generate(out, 5000, seed=3, source=project)
+    assert "unfinished" not in json.loads((out / MARKER).read_text()) and done.triples >= 5000
+
+
 @pytest.mark.parametrize("text, value", [("2500", 2500), ("10k", 10_000), ("1M", 1_000_000), ("1.5m", 1_500_000)])
 def test_parse_size(text, value):
     assert parse_size(text) == value

@@ -786,6 +786,10 @@ def generate(output: Path, triples: int, seed: int = 1, source: Project | None =
         raise ValueError(f"{output} is not empty and was not written by tskg generate")
     concepts = read_concepts(source)
 
+    # Claimed first, so that a run stopped halfway leaves a directory the next run may overwrite; the
+    # marker says "unfinished" until the end.
+    output.mkdir(parents=True, exist_ok=True)
+    (output / MARKER).write_text(json.dumps({"requested": triples, "seed": seed, "unfinished": True}) + "\n")
     for sub in ("ontology", "graph", "queries"):
         shutil.rmtree(output / sub, ignore_errors=True)
     (output / "graph").mkdir(parents=True)
