@@ -7,6 +7,8 @@ At each size: generate the data (server.scale.generate, cached in --workdir), th
 - cold start: `tskg serve` with an empty build cache until it answers (parse, validate, reason, store);
   the build's own step timings come from its build.json;
 - warm start: the same with the cache in place (the build is only opened);
+- a change to one file: after the rest, one label in one file of graph/ is edited and `tskg serve` started
+  on the cache of the unchanged data until it answers; the file is then put back as it was;
 - SHACL validation and reasoning on their own, in a fresh process: server.checks.shacl_fast and server.reasoning.fast,
   and the references (pySHACL with RDFS inference, owlrl) up to --reference-max triples;
 - the server's memory: the processes of `tskg serve` (gunicorn master, its workers and their query
@@ -59,6 +61,7 @@ OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 TARGETS = {
     "query_seconds": {100_000: 1.0, 1_000_000: 3.0},  # every saved query's p50, ours
     "cold_seconds": 120.0,                             # cold build (and start) at 1M
+    "rebuild_seconds": 20.0,                           # build (and start) after a change to one file, at 1M
     "memory_ratio": 1.2,                               # server PSS at 1M, ours / Oxigraph
     "build_peak_bytes": 3 * 1024**3,                   # peak memory of the cold build and start at 1M
 }
@@ -471,7 +474,7 @@ def prepare(size: int, options: Options) -> Path:
     marker = root / MARKER
     if marker.exists():
         made = json.loads(marker.read_text())
-        if made.get("requested") == size and made.get("seed") == options.seed:
+        if made.get("requested") == size and made.get("seed") == options.seed and not made.get("unfinished"):
             source = options.source or Project.locate(None)
             shutil.rmtree(root / "queries", ignore_errors=True)
             shutil.copytree(source.queries_dir, root / "queries")
@@ -554,7 +557,34 @@ def measure_size(size: int, options: Options, say=print) -> Measures:
         m.failures += [f"{human(size)}: {line}" for line in compare_answers(answers["ours"], answers["oxigraph"], curated)]
     for name, answer in answers.get("ours", {}).items():
         m.queries.setdefault(name, {})["rows"] = answer_size(answer) if not isinstance(answer, str) else None
+
+    say(f"  {size}: a change to one file")
+    with one_label_edited(root):
+        server = start_ours(root, cache, options, logs / f"ours-{size}.log")
+        try:
+            m.add("rebuild_one_file", server.wait_ready(deadline=7200))
+        finally:
+            server.stop()
     return m
+
+
+@contextmanager
+def one_label_edited(root: Path):
+    """One file of graph/ (the last by name that has a label) with its first rdfs:label changed (the data
+    still conforms), put back as it was on leaving, however the block ends."""
+    for path in sorted((root / "graph").rglob("*.ttl"), reverse=True):
+        original = path.read_bytes()
+        at = original.find(b'rdfs:label "')
+        if at >= 0:
+            break
+    else:
+        raise RuntimeError(f"{root / 'graph'}: no rdfs:label to edit")
+    at += len(b'rdfs:label "')
+    path.write_bytes(original[:at] + b"(edited) " + original[at:])
+    try:
+        yield path
+    finally:
+        path.write_bytes(original)
 
 
 def _measure_server(m: Measures, name: str, server, ready_measure: str, queries: list[SavedRequest],
@@ -650,11 +680,13 @@ def table(results: list[Measures], options: Options) -> str:
         ("inferred triples", lambda m: str(m.median("inferred"))),
         ("cold start, ours (build + serve)", lambda m: _seconds(m.median("cold"))),
         ("  build: parse", lambda m: _seconds(m.median("cold_parse"))),
-        ("  build: validate (SHACL)", lambda m: _seconds(m.median("cold_validate"))),
+        ("  build: validate (SHACL; for a large graph, beside the rest)", lambda m: _seconds(m.median("cold_validate"))),
         ("  build: reason", lambda m: _seconds(m.median("cold_reason"))),
+        ("  build: derived rules", lambda m: _seconds(m.median("cold_derive"))),
         ("  store, and the server's start", lambda m: _seconds(_rest(m))),
         ("  peak memory of the cold start (sampled, all its processes)", lambda m: _mib(m.median("cold_peak_rss"))),
         ("warm start, ours", lambda m: _seconds(m.median("warm"))),
+        ("a change to one file: build and start, ours", lambda m: _seconds(m.median("rebuild_one_file"))),
         ("Oxigraph: load / start", lambda m: f"{_seconds(m.median('oxigraph_load'))} / "
                                              f"{_seconds(m.median('oxigraph_start'))}"),
         ("SHACL validation (server.checks.shacl_fast)", lambda m: _seconds(m.median("shacl_fast") or m.median("cold_validate"))),
@@ -690,8 +722,12 @@ def table(results: list[Measures], options: Options) -> str:
 
 
 def _rest(m: Measures):
-    """Cold start minus the build steps build.json times: writing the store, and gunicorn's start."""
-    steps = [m.median(f"cold_{s}") for s in ("parse", "validate", "reason")]
+    """Cold start minus the build steps build.json times (writing the store, compacting it, dataset.nq and
+    gunicorn's start). Validation counts only where the build waited for it: for a large graph it runs in
+    a forked child beside the rest (validate_wait is then how long the build waited at the end)."""
+    steps = [m.median(f"cold_{s}") for s in ("parse", "reason", "derive")]
+    wait = m.median("cold_validate_wait")
+    steps.append(wait if wait is not None else m.median("cold_validate"))
     cold = m.median("cold")
     return None if cold is None or None in steps else max(0.0, cold - sum(steps))
 
@@ -768,7 +804,8 @@ def verdicts(results: list[Measures]) -> list[str]:
             continue
         check(label, size, lambda m: slowest_query(m)[1], target, True, _seconds, which)
     check("cold build and start", BIG, lambda m: m.median("cold"), TARGETS["cold_seconds"], True, _seconds)
-    out.append(f"- a change to one file rebuilt at {human(BIG)} (target ≤ 20 s): not measured by tskg bench")
+    check("a change to one file, built and started", BIG, lambda m: m.median("rebuild_one_file"),
+          TARGETS["rebuild_seconds"], True, _seconds)
     check("server memory ratio ours/Oxigraph (PSS)", BIG, lambda m: m.median("memory_ratio"),
           TARGETS["memory_ratio"], True, _ratio)
     check("peak memory of the cold build and start", BIG, lambda m: m.median("cold_peak_rss"),
