@@ -25,6 +25,7 @@ tskr:third a tsk:ClassInData ; tsk:declaredInData tskr:other .
 tsk:inheritsItsDomain a owl:ObjectProperty ; rdfs:label "inherits its domain"@en ; rdfs:comment "x"@en ;
     rdfs:subPropertyOf <http://example.org/undeclared> .
 <http://example.org/undeclared> rdfs:domain tsk:Person ; rdfs:range tsk:Person .
+tskr:other tsk:sortKey "2019 01" .
 """
 
 
@@ -56,5 +57,26 @@ def test_the_same_rows_as_over_every_triple(project, tmp_path):
         assert rows_of_the_checks(case) == rows_over_everything(case)
     found = rows_over_everything(with_mistakes)
     names = {row[0] for row in found}
-    assert {"declared-property", "declared-class", "single-domain", "term-definition"} <= names, names
+    assert {"declared-property", "declared-class", "single-domain", "term-definition", "derived-property"} <= names, names
+    derived = {row for row in found if row[0] == "derived-property"}
+    assert derived == {("derived-property", "<https://w3id.org/tskg/id/other>",
+                        "<https://w3id.org/tskg/ontology#sortKey>", '"2019 01"')}, derived
     assert len(relevant(with_mistakes)) < len(with_mistakes) / 2
+
+
+def test_every_property_the_rules_derive_is_declared_derived(project):
+    """A derived rule that writes a tsk: property names it in the ontology with tsk:derivedBy and its own
+    file, so that the ontology checks refuse it in graph/ (server.checks.ontology, derived-property)."""
+    from server.build import build
+    from server.build.derive import rules
+    from server.namespaces import GRAPH_DERIVED, ONTOLOGY
+
+    store = build(project).open_store()
+    written = {q.predicate.value for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_DERIVED))
+               if q.predicate.value.startswith(ONTOLOGY)}
+    declared = {}
+    for row in store.query(f"SELECT ?p ?rule WHERE {{ ?p <{ONTOLOGY}derivedBy> ?rule }}", use_default_graph_as_union=True):
+        declared[row["p"].value] = row["rule"].value
+    assert written and written <= set(declared), written - set(declared)
+    files = {f"server/build/derived/{rule.name}" for rule in rules()}
+    assert set(declared.values()) <= files, set(declared.values()) - files

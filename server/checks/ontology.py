@@ -1,7 +1,8 @@
 """Ontology checks of our own, beside the SHACL shapes: the offline kind of what OOPS! and FOOPS! check
 (every tsk: term labelled and defined, properties with a domain and range or a note saying why not, the
-ontology's metadata, no undeclared tsk: term in use). Each is a SPARQL query over the ontology and data
-as written; its rows are findings (server.checks.results)."""
+ontology's metadata, no undeclared tsk: term in use), and no property that the build derives (it has a
+tsk:derivedBy) written as data. Each is a SPARQL query over the ontology and data as written; its rows are
+findings (server.checks.results)."""
 
 from __future__ import annotations
 
@@ -105,6 +106,12 @@ ONTOLOGY_CHECKS = [
           f"""?this a ?value . BIND(rdf:type AS ?path)
               FILTER(isIRI(?value) && STRSTARTS(STR(?value), "{ONTOLOGY}"))
               FILTER NOT EXISTS {{ VALUES ?kind {{ owl:Class rdfs:Class }} ?value a ?kind }}"""),
+    # The build writes these into the derived graph from the rest; written in graph/ they would mix a
+    # contributor's value with the computed one.
+    Check("derived-property", "Violation",
+          "The build derives this property (its tsk:derivedBy names the rule in server/build/derived/); "
+          "it is never written in graph/: remove the triple",
+          """{ SELECT DISTINCT ?this ?path ?value WHERE { ?path tsk:derivedBy ?rule . ?this ?path ?value } }"""),
 ]
 
 RDF_TYPE = ox.NamedNode(str(rdflib.RDF.type))
@@ -114,6 +121,7 @@ _KINDS = {ox.NamedNode(str(k)) for k in (rdflib.OWL.Class, rdflib.RDFS.Class, rd
 _CLASS_KINDS = {ox.NamedNode(str(k)) for k in (rdflib.OWL.Class, rdflib.RDFS.Class)}
 _HIERARCHY = {ox.NamedNode(str(p)) for p in (rdflib.RDFS.subPropertyOf, rdflib.RDFS.domain, rdflib.RDFS.range)}
 PROJECT = "https://w3id.org/tskg/"
+DERIVED_BY = ox.NamedNode(ONTOLOGY + "derivedBy")
 
 
 def relevant(triples: list) -> list:
@@ -121,21 +129,25 @@ def relevant(triples: list) -> list:
     or property (its type, labels, definition, notes, domains, ranges), the rdfs:subPropertyOf, rdfs:domain
     and rdfs:range triples (paths go through them), and the uses that no declaration covers: a tsk:
     predicate that is not declared a property, a type in the project's namespaces that is not declared a
-    class. The checks give the same rows over these as over all the triples (tests/test_ontology.py), and
-    a large graph's data is nearly all declared uses, so the store they run in stays small."""
+    class, and every use of a property the build derives. The checks give the same rows over these as over
+    all the triples (tests/test_ontology.py), and a large graph's data is nearly all declared uses, so the
+    store they run in stays small."""
     declared: set = set()
     properties: set = set()
     classes: set = set()
+    derived: set = set()
     for s, p, o in triples:
         if p == RDF_TYPE and o in _KINDS:
             declared.add(s)
             (classes if o in _CLASS_KINDS else properties).add(s)
+        elif p == DERIVED_BY:
+            derived.add(s)
     by_predicate: dict = {}
     by_type: dict = {}
 
     def predicate_kept(p) -> bool:
-        return p in _HIERARCHY or (isinstance(p, ox.NamedNode) and p.value.startswith(ONTOLOGY)
-                                   and p not in properties)
+        return p in _HIERARCHY or p in derived or (isinstance(p, ox.NamedNode) and p.value.startswith(ONTOLOGY)
+                                                   and p not in properties)
 
     def type_kept(o) -> bool:
         return o in _KINDS or (isinstance(o, ox.NamedNode) and o.value.startswith(PROJECT) and o not in classes)
