@@ -1,12 +1,12 @@
 """`tskg bench`: our server and Oxigraph server side by side, on the curated graph and on synthetic data.
 
 First the curated graph (server/scale/serving.py, shortened): repeated and distinct queries, latency and
-throughput. Then for each size (server/scale/benchmark.py) it generates the data into --workdir (kept for
-the next run) and measures cold and warm start, SHACL validation, reasoning, the server's memory, the
+throughput. Then for each size (server/scale/benchmark.py) it generates the data into --workdir (afresh:
+seconds at 1M) and measures cold and warm start, SHACL validation, reasoning, the server's memory, the
 saved queries' latency (distinct requests) and throughput over HTTP with 1 and --clients clients, and
 compares the two servers' answers to every saved query as users run it. Prints Markdown tables with the
 ratios ours/Oxigraph and each of issue 9's targets, met or missed. Exits 1 when the answers disagree.
-Takes minutes at 100k and most of an hour at 1M. Ctrl-C or SIGTERM stops it and every server it started.
+Takes minutes at 100k and about half an hour at 1M. Ctrl-C or SIGTERM stops it and every server it started.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
     tskg bench --sizes 10k,100k,1M --repeat 3
 
-At each size: generate the data (server.scale.generate, cached in --workdir), then measure
+At each size: generate the data into --workdir (server.scale.generate, afresh each run), then measure
 
 - cold start: `tskg serve` with an empty build cache until it answers (parse, validate, reason, store);
   the build's own step timings come from its build.json;
@@ -468,17 +468,10 @@ print(json.dumps(out))
 
 
 def prepare(size: int, options: Options) -> Path:
-    """The generated project for `size` (reused when the marker says it was made with this seed, with the
-    saved queries copied afresh: they are what is measured, and may have changed since)."""
+    """The generated project for `size`, written afresh: it takes seconds at 1M, and it always carries this
+    checkout's ontology, curated graph and saved queries. The same seed gives the same files, so the build
+    cache of an earlier run still applies when none of those changed."""
     root = options.workdir / f"data-{size}-seed{options.seed}"
-    marker = root / MARKER
-    if marker.exists():
-        made = json.loads(marker.read_text())
-        if made.get("requested") == size and made.get("seed") == options.seed and not made.get("unfinished"):
-            source = options.source or Project.locate(None)
-            shutil.rmtree(root / "queries", ignore_errors=True)
-            shutil.copytree(source.queries_dir, root / "queries")
-            return root
     generate(root, size, seed=options.seed, source=options.source)
     return root
 
