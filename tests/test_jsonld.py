@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pyoxigraph as ox
-import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
