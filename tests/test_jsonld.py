@@ -25,30 +25,20 @@ def quads_of(data: bytes, fmt: ox.RdfFormat) -> set[ox.Quad]:
     return set(dataset)
 
 
-def iri_names(value):
-    """Every key, @id and @type of a JSON-LD value (the places where IRIs are written)."""
+def iri_names(value, keys_only: bool = False):
+    """Every key, @id and @type of a JSON-LD value (the places where IRIs are written); with `keys_only`,
+    the keys alone (the properties)."""
     if isinstance(value, list):
         for item in value:
-            yield from iri_names(item)
+            yield from iri_names(item, keys_only)
     elif isinstance(value, dict):
         for key, item in value.items():
             if key in ("@id", "@type"):
-                yield from (item if isinstance(item, list) else [item])
+                if not keys_only:
+                    yield from (item if isinstance(item, list) else [item])
             elif key not in ("@value", "@language"):
                 yield key
-                yield from iri_names(item)
-
-
-def property_keys(value):
-    """Every key of a JSON-LD value that names a property (not @id, @type and the like)."""
-    if isinstance(value, list):
-        for item in value:
-            yield from property_keys(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if not key.startswith("@"):
-                yield key
-            yield from property_keys(item)
+                yield from iri_names(item, keys_only)
 
 
 def assert_compact_and_same_graph(jsonld: bytes, ntriples: bytes, where: str, dataset: bool = False):
@@ -60,7 +50,7 @@ def assert_compact_and_same_graph(jsonld: bytes, ntriples: bytes, where: str, da
     long = [name for name in names if any(name.startswith(ns) and len(name) > len(ns) for ns in context.values())]
     assert names and not long, f"{where}: full IRIs where a prefix of the context fits: {long[:5]}"
     # rdf:type as a property is written @type (as an object, e.g. of void:property, it stays an IRI)
-    assert "rdf:type" not in set(property_keys(doc["@graph"])), f"{where}: rdf:type is written @type"
+    assert "rdf:type" not in set(iri_names(doc["@graph"], keys_only=True)), f"{where}: rdf:type is written @type"
     # pyoxigraph: the same quads (blank nodes canonicalized)
     other = ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES
     assert quads_of(jsonld, ox.RdfFormat.JSON_LD) == quads_of(ntriples, other), f"{where}: pyoxigraph reads another graph"
